@@ -1,0 +1,175 @@
+"""The ask/tell interface every strategy core implements.
+
+Optimizers are pure numpy/scipy: they see a :class:`~sklearn_tune.SearchSpace`
+and scores, never estimators or data. They maximise (scikit-learn scores are
+higher-is-better), never propose a candidate twice, and keep all their state
+in plain attributes so that they pickle.
+"""
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..space import SearchSpace
+
+# A full enumeration of the unseen candidates is affordable below this size;
+# larger finite spaces are sampled by rejection.
+_MAX_ENUMERATION = 200_000
+
+
+class BaseOptimizer(ABC):
+    """Base class of the ask/tell strategy cores.
+
+    Subclasses implement :meth:`_ask`, and usually :meth:`_tell`. The base
+    class keeps the history, removes candidates already evaluated or pending
+    from every batch (topping it up with random unseen candidates), and
+    imputes failed (NaN or infinite) scores before subclasses see them.
+
+    Parameters
+    ----------
+    space : SearchSpace, dict or list of dicts
+        Where to search.
+    random_state : int, numpy Generator or None, default=None
+        Seed of the optimizer's private generator.
+
+    Attributes
+    ----------
+    candidates_ : list of dict
+        Told candidates, in order.
+    subspaces_ : list of int
+        Sub-space index of each told candidate.
+    scores_ : list of float
+        Scores as told, failures (NaN) included.
+    """
+
+    def __init__(self, space, *, random_state=None):
+        self.space = space if isinstance(space, SearchSpace) else SearchSpace(space)
+        self.random_state = random_state
+        self._rng = np.random.default_rng(random_state)
+        self.candidates_ = []
+        self.subspaces_ = []
+        self.scores_ = []
+        self._seen = set()
+        self._pending = set()
+
+    @property
+    def n_remaining(self):
+        """Number of candidates neither evaluated nor pending (may be inf)."""
+        return self.space.size - len(self._seen)
+
+    def ask(self, n_points=1):
+        """Propose up to `n_points` distinct candidates never proposed before.
+
+        Fewer are returned only when the space holds fewer unseen candidates;
+        an empty list means the space is exhausted.
+
+        Parameters
+        ----------
+        n_points : int, default=1
+            Size of the batch.
+
+        Returns
+        -------
+        candidates : list of dict
+        """
+        if not isinstance(n_points, numbers.Integral) or n_points < 1:
+            raise ValueError(f"n_points must be an integer >= 1, got {n_points!r}.")
+        batch = []
+        self._accept(self._ask(int(n_points)), batch, n_points)
+        if len(batch) < n_points:
+            self._accept(self._sample_unseen(n_points - len(batch)), batch, n_points)
+        return batch
+
+    def tell(self, candidates, scores):
+        """Record the scores of evaluated candidates.
+
+        Parameters
+        ----------
+        candidates : list of dict
+            Candidates, usually returned by :meth:`ask`.
+        scores : array-like of float
+            Their scores, higher is better; NaN or infinite marks a failure.
+        """
+        candidates = list(candidates)
+        scores = np.asarray(scores, dtype=float).reshape(-1)
+        if len(candidates) != len(scores):
+            raise ValueError(
+                f"Got {len(candidates)} candidates but {len(scores)} scores."
+            )
+        subspaces = []
+        for candidate in candidates:
+            key = self.space.key(candidate)
+            self._pending.discard(key)
+            self._seen.add(key)
+            subspaces.append(key[0])
+        self.candidates_.extend(candidates)
+        self.subspaces_.extend(subspaces)
+        self.scores_.extend(float(s) for s in scores)
+        imputed = self._imputed_scores()[-len(candidates) :] if candidates else scores
+        self._tell(candidates, subspaces, imputed)
+
+    @property
+    def best_index_(self):
+        """Index in the history of the best finite score (None if none)."""
+        scores = np.asarray(self.scores_, dtype=float)
+        finite = np.isfinite(scores)
+        if not finite.any():
+            return None
+        return int(np.flatnonzero(finite)[np.argmax(scores[finite])])
+
+    @abstractmethod
+    def _ask(self, n_points):
+        """Propose `n_points` candidates as ``(subspace_index, dict)`` pairs.
+
+        Candidates already seen are filtered out by :meth:`ask`.
+        """
+
+    def _tell(self, candidates, subspaces, scores):
+        """Update the strategy; `scores` are imputed (all finite)."""
+
+    def _imputed_scores(self):
+        """All told scores, failures replaced by the worst finite score.
+
+        A failed candidate is as bad as the worst one that worked, which keeps
+        models away from it without distorting their scale.
+        """
+        scores = np.asarray(self.scores_, dtype=float)
+        finite = np.isfinite(scores)
+        fill = scores[finite].min() if finite.any() else 0.0
+        return np.where(finite, scores, fill)
+
+    def _accept(self, proposals, batch, n_points):
+        for subspace, candidate in proposals:
+            if len(batch) == n_points:
+                return
+            key = self.space.key(candidate, subspace)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            self._pending.add(key)
+            batch.append(candidate)
+
+    def _sample_unseen(self, n_points):
+        """Up to `n_points` random candidates not seen yet, as pairs."""
+        remaining = self.n_remaining
+        if remaining <= 0:
+            return []
+        if math.isfinite(remaining) and self.space.size <= _MAX_ENUMERATION:
+            unseen = [
+                (i, candidate)
+                for i, subspace in enumerate(self.space.subspaces)
+                for candidate in subspace.enumerate()
+                if self.space.key(candidate, i) not in self._seen
+            ]
+            order = self._rng.permutation(len(unseen))[:n_points]
+            return [unseen[j] for j in order]
+        # Rejection sampling: a large or continuous space has room to spare.
+        proposals = []
+        for _ in range(100):
+            proposals.extend(self.space.sample(n_points, self._rng))
+            keys = {self.space.key(c, i) for i, c in proposals}
+            if len(keys - self._seen) >= n_points:
+                break
+        return proposals

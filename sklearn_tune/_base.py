@@ -4,12 +4,12 @@ import time
 import warnings
 from abc import abstractmethod
 from numbers import Integral
+from numbers import Real as RealNumber
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 
-from ._compat import BaseSearchCV, checked_cv, is_all_fits_failed
+from ._compat import BaseSearchCV, Interval, checked_cv, is_all_fits_failed
 from ._splitters import FixedSplits
 from .space import SearchSpace
 
@@ -33,7 +33,10 @@ class BaseTuneSearchCV(BaseSearchCV):
     4. tell the optimizer the objective: ``mean_test_score``, or
        ``mean_test_<refit>`` with multi-metric scoring. A batch whose every
        fit failed is told as failed (NaN) instead of ending the search;
-    5. stop after ``n_iter`` candidates or when the space is exhausted.
+    5. stop after ``n_iter`` candidates, when the space is exhausted, when
+       ``max_time`` seconds have passed since fit started (checked before each
+       batch, with a warning), or when the best objective has not improved by
+       more than ``tol`` for ``n_iter_no_change`` batches.
     """
 
     _parameter_constraints: dict = {
@@ -41,6 +44,9 @@ class BaseTuneSearchCV(BaseSearchCV):
         "param_distributions": [dict, list],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(RealNumber, 0, None, closed="left")],
     }
 
     @abstractmethod
@@ -59,6 +65,9 @@ class BaseTuneSearchCV(BaseSearchCV):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        n_iter_no_change=None,
+        tol=0.0,
     ):
         super().__init__(
             estimator=estimator,
@@ -74,6 +83,9 @@ class BaseTuneSearchCV(BaseSearchCV):
         self.param_distributions = param_distributions
         self.n_iter = n_iter
         self.random_state = random_state
+        self.max_time = max_time
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
 
     @abstractmethod
     def _make_optimizer(self, space, random_state):
@@ -127,6 +139,7 @@ class BaseTuneSearchCV(BaseSearchCV):
             )
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        started = time.monotonic()
         self._check_objective_defined()
         space = SearchSpace(self.param_distributions)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -142,7 +155,18 @@ class BaseTuneSearchCV(BaseSearchCV):
         n_evaluated = n_failed = 0
         batch_number = 0
         last_failure = None
+        best, n_no_change = -np.inf, 0
         while n_evaluated < self.n_iter:
+            if self.max_time is not None and (
+                time.monotonic() - started >= self.max_time
+            ):
+                warnings.warn(
+                    f"max_time={self.max_time}s reached after {n_evaluated} "
+                    f"of n_iter={self.n_iter} candidates; the search returns "
+                    "the best so far.",
+                    UserWarning,
+                )
+                break
             batch = optimizer.ask(
                 max(1, min(self._batch_size(optimizer), self.n_iter - n_evaluated))
             )
@@ -181,14 +205,28 @@ class BaseTuneSearchCV(BaseSearchCV):
             if self.verbose > 0:
                 self._print_progress(optimizer, batch_number, batch, start)
             batch_number += 1
+            batch_best = np.nanmax(np.append(scores, -np.inf))
+            if batch_best > best + self.tol:
+                n_no_change = 0
+            else:
+                n_no_change += 1
+            best = max(best, batch_best)
+            if self.n_iter_no_change is not None and (
+                n_no_change >= self.n_iter_no_change
+            ):
+                if self.verbose > 0:
+                    print(
+                        f"[{type(self).__name__}] stopping: no improvement over "
+                        f"tol={self.tol} in {n_no_change} batches."
+                    )
+                break
 
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         if n_evaluated > 0 and n_failed == n_evaluated:
             raise ValueError(
                 f"All {n_evaluated} candidates failed to fit: no score to select "
-                "a model from. Set error_score='raise' to see the first error "
-                "where it happens."
+                f"a model from. The last failure:\n{last_failure}"
             ) from last_failure
         self.optimizer_ = optimizer
 

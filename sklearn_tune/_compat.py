@@ -6,6 +6,11 @@ documented ``_run_search(evaluate_candidates)`` extension point of
 """
 
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
+from sklearn.utils._param_validation import (  # noqa: F401
+    HasMethods,
+    Interval,
+    StrOptions,
+)
 
 # The message sklearn raises from evaluate_candidates when every fit of a
 # batch failed (sklearn.model_selection._validation, 1.6 to 1.9).

@@ -35,7 +35,7 @@ class BaseTuneSearchCV(BaseSearchCV):
        fit failed is told as failed (NaN) instead of ending the search;
     5. stop after ``n_iter`` candidates, when the space is exhausted, when
        ``max_time`` seconds have passed since fit started (checked before each
-       batch, with a warning), or when the best objective has not improved by
+       batch after the first, with a warning), or when the best objective has not improved by
        more than ``tol`` for ``n_iter_no_change`` batches.
     """
 
@@ -157,8 +157,11 @@ class BaseTuneSearchCV(BaseSearchCV):
         last_failure = None
         best, n_no_change = -np.inf, 0
         while n_evaluated < self.n_iter:
-            if self.max_time is not None and (
-                time.monotonic() - started >= self.max_time
+            # The first batch always runs: a search returns at least one model.
+            if (
+                self.max_time is not None
+                and n_evaluated > 0
+                and time.monotonic() - started >= self.max_time
             ):
                 warnings.warn(
                     f"max_time={self.max_time}s reached after {n_evaluated} "

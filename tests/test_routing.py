@@ -1,0 +1,64 @@
+"""Metadata routing: sample_weight to the estimator and scorer, groups to the
+splitter, under ``enable_metadata_routing=True``."""
+
+import numpy as np
+import pytest
+from _random_search import RandomTuneSearchCV
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.metrics import accuracy_score, make_scorer
+from sklearn.model_selection import GroupKFold
+
+from sklearn_tune import Real
+
+X, y = make_classification(n_samples=90, n_features=4, random_state=0)
+
+
+class WeightRecorder(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class and fails without sample_weight."""
+
+    def __init__(self, param=0.0):
+        self.param = param
+
+    def fit(self, X, y, sample_weight=None):
+        if sample_weight is None:
+            raise ValueError("sample_weight was not routed to fit")
+        self.classes_ = np.unique(y)
+        self.total_weight_ = float(np.sum(sample_weight))
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+@pytest.fixture
+def routing():
+    with config_context(enable_metadata_routing=True):
+        yield
+
+
+def test_sample_weight_and_groups_are_routed(routing):
+    weights = np.linspace(0.5, 2.0, len(y))
+    groups = np.arange(len(y)) % 3
+    scorer = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+    search = RandomTuneSearchCV(
+        WeightRecorder().set_fit_request(sample_weight=True),
+        {"param": Real(0, 1)},
+        n_iter=4,
+        scoring=scorer,
+        cv=GroupKFold(3),
+        error_score="raise",
+        random_state=0,
+    ).fit(X, y, sample_weight=weights, groups=groups)
+    assert search.n_splits_ == 3
+    assert search.best_estimator_.total_weight_ == pytest.approx(weights.sum())
+    # The weighted accuracy of an all-zeros prediction differs from the plain one.
+    plain = np.mean(y == 0)
+    assert not np.isclose(search.best_score_, plain)
+
+
+def test_unrequested_metadata_is_an_error(routing):
+    search = RandomTuneSearchCV(WeightRecorder(), {"param": Real(0, 1)}, n_iter=2)
+    with pytest.raises(Exception, match="sample_weight"):
+        search.fit(X, y, sample_weight=np.ones(len(y)))

@@ -1,17 +1,40 @@
 """BaseTuneSearchCV: the ask -> evaluate -> tell loop shared by every search."""
 
+import os
 import time
 import warnings
 from abc import abstractmethod
+from dataclasses import dataclass
 from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from . import _checkpoint
 from ._compat import BaseSearchCV, Interval, checked_cv, is_all_fits_failed
 from ._splitters import FixedSplits
 from .space import SearchSpace
+
+
+@dataclass
+class _LoopState:
+    """Counters of the search loop, saved with every checkpoint."""
+
+    n_evaluated: int = 0
+    n_failed: int = 0
+    batch_number: int = 0
+    best: float = -np.inf
+    n_no_change: int = 0
+    objective: str = None
+    last_failure: str = None
+
+    def update_best(self, scores, tol, n_iter_no_change):
+        """Track the best objective; whether early stopping is due."""
+        batch_best = np.nanmax(np.append(scores, -np.inf))
+        self.n_no_change = 0 if batch_best > self.best + tol else self.n_no_change + 1
+        self.best = max(self.best, batch_best)
+        return n_iter_no_change is not None and self.n_no_change >= n_iter_no_change
 
 
 class BaseTuneSearchCV(BaseSearchCV):
@@ -37,6 +60,13 @@ class BaseTuneSearchCV(BaseSearchCV):
        ``max_time`` seconds have passed since fit started (checked before each
        batch after the first, with a warning), or when the best objective has not improved by
        more than ``tol`` for ``n_iter_no_change`` batches.
+
+    With ``checkpoint`` set to a path, the state (optimizer, rows of
+    ``cv_results_``, folds, and fingerprints of the data, space, estimator
+    and scoring) is written there atomically after every batch. Fitting again
+    with the same path resumes: finished candidates are not refitted, and a
+    checkpoint of another search is refused. The file is removed when the
+    search completes.
     """
 
     _parameter_constraints: dict = {
@@ -47,6 +77,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         "max_time": [Interval(RealNumber, 0, None, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(RealNumber, 0, None, closed="left")],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     @abstractmethod
@@ -68,6 +99,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         max_time=None,
         n_iter_no_change=None,
         tol=0.0,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -86,6 +118,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         self.max_time = max_time
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.checkpoint = checkpoint
 
     @abstractmethod
     def _make_optimizer(self, space, random_state):
@@ -142,47 +175,86 @@ class BaseTuneSearchCV(BaseSearchCV):
         started = time.monotonic()
         self._check_objective_defined()
         space = SearchSpace(self.param_distributions)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        optimizer = self._make_optimizer(space, seed)
-        cv = FixedSplits(checked_cv(self))
+        fingerprint = None
+        saved = None
+        if self.checkpoint is not None:
+            fingerprint = _checkpoint.search_fingerprint(self, space)
+            saved = _checkpoint.load(self.checkpoint, fingerprint)
+        if saved is None:
+            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            optimizer = self._make_optimizer(space, seed)
+            loop = _LoopState()
+            cv = FixedSplits(checked_cv(self), hash_data=self.checkpoint is not None)
+        else:
+            optimizer, loop = saved["optimizer"], saved["loop"]
+            self._restored_rows = saved["rows"]
+            cv = FixedSplits(
+                checked_cv(self), resume_from=(saved["splits"], saved["data_hash"])
+            )
+            if loop.n_evaluated >= self.n_iter:
+                raise ValueError(
+                    f"checkpoint={self.checkpoint!r} holds {loop.n_evaluated} "
+                    f"evaluated candidates, n_iter={self.n_iter} asks for no "
+                    "more. Raise n_iter to continue that search, or delete the "
+                    "file to start anew."
+                )
+            if self.verbose > 0:
+                print(
+                    f"[{type(self).__name__}] resuming from {self.checkpoint!r}: "
+                    f"{loop.n_evaluated} candidates already evaluated."
+                )
         search_ctx = None
         if callback_ctx is not None:
             search_ctx = callback_ctx.subcontext(
                 task_name="search", max_subtasks=None
             ).call_on_fit_task_begin(estimator=self)
+        try:
+            self._search_loop(evaluate_candidates, optimizer, loop, cv, started,
+                              search_ctx, fingerprint)
+        finally:
+            self.__dict__.pop("_restored_rows", None)
+            self.__dict__.pop("_evaluated_rows", None)
+        if search_ctx is not None:
+            search_ctx.call_on_fit_task_end(estimator=self)
+        if loop.n_evaluated > 0 and loop.n_failed == loop.n_evaluated:
+            raise ValueError(
+                f"All {loop.n_evaluated} candidates failed to fit: no score to "
+                f"select a model from. The last failure:\n{loop.last_failure}"
+            )
+        if self.checkpoint is not None:
+            # The search is complete: fitting again starts a new one.
+            os.remove(self.checkpoint)
+        self.optimizer_ = optimizer
 
-        objective = None
-        n_evaluated = n_failed = 0
-        batch_number = 0
-        last_failure = None
-        best, n_no_change = -np.inf, 0
-        while n_evaluated < self.n_iter:
+    def _search_loop(self, evaluate_candidates, optimizer, loop, cv, started,
+                     search_ctx, fingerprint):
+        while loop.n_evaluated < self.n_iter:
             # The first batch always runs: a search returns at least one model.
             if (
                 self.max_time is not None
-                and n_evaluated > 0
+                and loop.batch_number > 0
                 and time.monotonic() - started >= self.max_time
             ):
                 warnings.warn(
-                    f"max_time={self.max_time}s reached after {n_evaluated} "
+                    f"max_time={self.max_time}s reached after {loop.n_evaluated} "
                     f"of n_iter={self.n_iter} candidates; the search returns "
                     "the best so far.",
                     UserWarning,
                 )
-                break
+                return
             batch = optimizer.ask(
-                max(1, min(self._batch_size(optimizer), self.n_iter - n_evaluated))
+                max(1, min(self._batch_size(optimizer), self.n_iter - loop.n_evaluated))
             )
             if not batch:
                 warnings.warn(
-                    f"The search space holds only {n_evaluated} distinct "
+                    f"The search space holds only {loop.n_evaluated} distinct "
                     f"candidates, fewer than n_iter={self.n_iter}; the search "
                     "stopped after evaluating all of them.",
                     UserWarning,
                 )
-                break
+                return
             params, batch_cv, extra = self._prepare_batch(optimizer, batch, cv)
-            more_results = {"iter": [batch_number] * len(batch), **extra}
+            more_results = {"iter": [loop.batch_number] * len(batch), **extra}
             start = time.perf_counter()
             try:
                 results = self._evaluate_batch(
@@ -191,47 +263,61 @@ class BaseTuneSearchCV(BaseSearchCV):
             except ValueError as exc:
                 if not is_all_fits_failed(exc):
                     raise
-                last_failure = exc
-                n_failed += len(batch)
+                loop.last_failure = str(exc).strip()
+                loop.n_failed += len(batch)
                 scores = np.full(len(batch), np.nan)
                 warnings.warn(
-                    f"Every fit of batch {batch_number} ({len(batch)} candidates) "
-                    "failed; the search goes on, and these candidates are not in "
-                    f"cv_results_. First failure:\n{str(exc).strip()[:2000]}",
+                    f"Every fit of batch {loop.batch_number} ({len(batch)} "
+                    "candidates) failed; the search goes on, and these candidates "
+                    f"are not in cv_results_. First failure:\n{loop.last_failure[:2000]}",
                     UserWarning,
                 )
             else:
-                objective = objective or self._objective_key(results)
-                scores = np.asarray(results[objective][-len(batch) :], dtype=float)
+                loop.objective = loop.objective or self._objective_key(results)
+                scores = np.asarray(results[loop.objective][-len(batch) :], dtype=float)
             optimizer.tell(batch, scores)
-            n_evaluated += len(batch)
+            loop.n_evaluated += len(batch)
             if self.verbose > 0:
-                self._print_progress(optimizer, batch_number, batch, start)
-            batch_number += 1
-            batch_best = np.nanmax(np.append(scores, -np.inf))
-            if batch_best > best + self.tol:
-                n_no_change = 0
-            else:
-                n_no_change += 1
-            best = max(best, batch_best)
-            if self.n_iter_no_change is not None and (
-                n_no_change >= self.n_iter_no_change
-            ):
+                self._print_progress(optimizer, loop.batch_number, batch, start)
+            loop.batch_number += 1
+            stop = loop.update_best(scores, self.tol, self.n_iter_no_change)
+            if self.checkpoint is not None:
+                _checkpoint.save(
+                    self.checkpoint,
+                    {
+                        "fingerprint": fingerprint,
+                        "optimizer": optimizer,
+                        "loop": loop,
+                        "rows": self.__dict__.get("_evaluated_rows")
+                        or self.__dict__.get("_restored_rows")
+                        or ([], [], {}),
+                        "splits": cv.splits_,
+                        "data_hash": cv.data_hash_,
+                    },
+                )
+            if stop:
                 if self.verbose > 0:
                     print(
                         f"[{type(self).__name__}] stopping: no improvement over "
-                        f"tol={self.tol} in {n_no_change} batches."
+                        f"tol={self.tol} in {loop.n_no_change} batches."
                     )
-                break
+                return
 
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
-        if n_evaluated > 0 and n_failed == n_evaluated:
-            raise ValueError(
-                f"All {n_evaluated} candidates failed to fit: no score to select "
-                f"a model from. The last failure:\n{last_failure}"
-            ) from last_failure
-        self.optimizer_ = optimizer
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # evaluate_candidates builds cv_results_ from the rows of this fit
+        # only; a resumed search puts the checkpoint's rows first, and the
+        # rows so far are kept for the next checkpoint.
+        more_results = dict(more_results or {})
+        if getattr(self, "_restored_rows", None) is not None:
+            old_params, old_out, old_more = self._restored_rows
+            candidate_params = [*old_params, *candidate_params]
+            out = [*old_out, *out]
+            more_results = {
+                key: [*old_more.get(key, []), *more_results.get(key, [])]
+                for key in {*old_more, *more_results}
+            }
+        self._evaluated_rows = (list(candidate_params), list(out), more_results)
+        return super()._format_results(candidate_params, n_splits, out, more_results)
 
     def _evaluate_batch(self, evaluate_candidates, batch, cv, more_results, ctx):
         if ctx is None:

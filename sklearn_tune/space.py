@@ -387,8 +387,11 @@ class _FrozenDistribution(Dimension):
         return [int(low) + i for i in range(self.size)]
 
     def __repr__(self):
-        name = getattr(getattr(self.dist, "dist", None), "name", "distribution")
-        return f"{name}{tuple(getattr(self.dist, 'args', ()))}"
+        # Stable across runs (no address), so checkpoints can compare spaces.
+        name = getattr(getattr(self.dist, "dist", None), "name", type(self.dist).__name__)
+        args = [repr(a) for a in getattr(self.dist, "args", ())]
+        args += [f"{k}={v!r}" for k, v in getattr(self.dist, "kwds", {}).items()]
+        return f"{name}({', '.join(args)})"
 
 
 def _as_dimension(name, value):

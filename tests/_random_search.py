@@ -38,6 +38,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
         max_time=None,
         n_iter_no_change=None,
         tol=0.0,
+        checkpoint=None,
         batch_size=4,
     ):
         super().__init__(
@@ -56,6 +57,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
             max_time=max_time,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
+            checkpoint=checkpoint,
         )
         self.batch_size = batch_size
 

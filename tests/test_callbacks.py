@@ -1,0 +1,42 @@
+"""sklearn's callback API (sklearn >= 1.9): the search reports a task per
+batch under a "search" task, so a progress bar sees each batch."""
+
+import pytest
+from _random_search import RandomTuneSearchCV
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_tune import Real
+
+pytest.importorskip("sklearn.callback")
+
+X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+
+
+class TaskRecorder:
+    """A FitCallback that records the names of the tasks it sees end."""
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.ended.append(context.task_name)
+
+
+def test_each_batch_is_a_task_of_the_search():
+    recorder = TaskRecorder()
+    search = RandomTuneSearchCV(LogisticRegression(), {"C": Real(0.01, 100, log=True)},
+                                n_iter=6, cv=2, batch_size=2, random_state=0)
+    search.set_callbacks(recorder).fit(X, y)
+    assert recorder.ended.count("batch") == 3
+    assert recorder.ended.count("search") == 1
+    assert recorder.ended.count("candidate-split-evaluation") == 6 * 2

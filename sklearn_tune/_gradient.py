@@ -1,0 +1,501 @@
+"""GradientSearchCV: gradient-based hyperparameter search, on exact
+hypergradients where the model has one, on score differences otherwise."""
+
+import math
+from inspect import signature
+from itertools import islice, product
+from numbers import Integral
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import clone
+from sklearn.utils.metadata_routing import get_routing_for_object
+
+from ._base import BaseTuneSearchCV
+from ._compat import Interval, StrOptions
+from ._splitters import FixedSplits
+from .hypergradients import find_hypergradient
+from .optimizers._gradient import GradientOptimizer, _is_continuous
+from .space import SearchSpace
+
+__all__ = ["GradientSearchCV"]
+
+_PROBES = {
+    "auto": "auto",
+    "exact": "auto",
+    "finite_difference": "central",
+    "spsa": "spsa",
+}
+
+
+class _FoldsWithData(FixedSplits):
+    """The search's fixed folds, and the data they split while the search runs.
+
+    scikit-learn hands ``X`` and ``y`` to the splitter of every
+    ``evaluate_candidates`` call; the exact hypergradients need them, and
+    the search drops this object when it ends.
+    """
+
+    def split(self, X, y=None, groups=None, **split_params):
+        self.X_, self.y_ = X, y
+        return super().split(X, y, groups, **split_params)
+
+
+class GradientSearchCV(BaseTuneSearchCV):
+    """Gradient-based search over continuous hyperparameters.
+
+    Several starts climb the cross-validated objective in the unit cube of
+    the continuous hyperparameters (log-scaled where the dimension is log,
+    the quantile scale of a scipy.stats distribution), advanced in
+    lock-step so that each batch of candidates is one
+    ``evaluate_candidates`` call. The first `n_initial_points` candidates are
+    random; the best `n_starts` of them become the starts. See
+    :class:`~sklearn_tune.optimizers._gradient.GradientOptimizer`.
+
+    Where the model has one, the steps follow the exact *hypergradient* of
+    a smooth validation loss (the mean squared error, or the log-loss for
+    logistic regression), computed from the folds' training data without
+    any extra fit: projected quasi-Newton (BFGS) steps with a backtracking
+    line search on that loss. Handled, alone or as the last step of a
+    :class:`~sklearn.pipeline.Pipeline` (the preprocessing is refitted on
+    each training fold):
+
+    - :class:`~sklearn.linear_model.Ridge` and
+      :class:`~sklearn.linear_model.RidgeClassifier`: ``alpha``;
+    - :class:`~sklearn.linear_model.LogisticRegression` with the L2 penalty:
+      ``C``;
+    - :class:`~sklearn.kernel_ridge.KernelRidge`: ``alpha``, and ``gamma``
+      of the RBF and Laplacian kernels;
+    - :class:`~sklearn.linear_model.Lasso` and
+      :class:`~sklearn.linear_model.ElasticNet`: ``alpha`` and
+      ``l1_ratio``.
+
+    For any other estimator or hyperparameter the gradient of the score is
+    estimated from probes evaluated in the same batch as the steps, on the
+    same folds: central differences in up to three continuous dimensions,
+    SPSA beyond. Integer and categorical hyperparameters are held fixed along
+    a path; new starts try neighbours of the best candidate (an integer one
+    step away, another category), so that a discrete space becomes a local
+    search over neighbours.
+
+    Every point is evaluated through scikit-learn's ``evaluate_candidates``
+    with the user's `scoring`, so ``cv_results_``, `refit`, multi-metric
+    scoring, ``error_score`` and metadata routing are those of
+    :class:`~sklearn.model_selection.GridSearchCV`: the smooth loss only
+    steers the steps, and the best candidate is chosen by the score.
+
+    Prefer :class:`~sklearn_tune.BayesSearchCV` when no exact hypergradient
+    applies and evaluations are expensive, when the score has several local
+    optima, or when most hyperparameters are integers or categories: the
+    probes here cost evaluations that a surrogate model would spend on
+    exploration, and the search is local around its starts.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It is
+        assumed to implement the scikit-learn estimator interface, and either
+        a ``score`` method or `scoring` must be given.
+
+    param_distributions : dict or list of dicts
+        Parameter names to a list of values (a categorical), a frozen
+        :mod:`scipy.stats` distribution (searched on its quantile scale), or
+        a :class:`~sklearn_tune.Real`, :class:`~sklearn_tune.Integer` or
+        :class:`~sklearn_tune.Categorical`. A list of dicts is a union of
+        disjoint sub-spaces; each start stays in one.
+
+    n_iter : int, default=20
+        Number of distinct candidates evaluated (initial points, steps and
+        probes alike), the hard budget.
+
+    scoring : str, callable, list, tuple or dict, default=None
+        Strategy to evaluate the performance of the candidates, as in
+        :class:`~sklearn.model_selection.GridSearchCV`. With several metrics,
+        `refit` names the one the search maximises.
+
+    n_jobs : int, default=None
+        Number of jobs to run in parallel. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context; ``-1`` means all processors.
+        The fits of a whole batch (the steps and probes of every start) are
+        dispatched together.
+
+    refit : bool, str or callable, default=True
+        Refit an estimator with the best parameters on the whole dataset. With
+        multi-metric scoring, a string naming the scorer that is maximised and
+        used to pick the best candidate.
+
+    cv : int, cross-validation generator or iterable, default=None
+        Cross-validation splitting strategy, as in
+        :class:`~sklearn.model_selection.GridSearchCV`. The folds are drawn
+        once and shared by every batch, so that scores, finite differences
+        and hypergradients all refer to the same folds.
+
+    verbose : int, default=0
+        Verbosity: >0 prints one line per batch, more prints the fits.
+
+    pre_dispatch : int or str, default="2*n_jobs"
+        Number of jobs dispatched during parallel execution.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search: the same seed gives the same candidates, whatever
+        `n_jobs`.
+
+    error_score : "raise" or numeric, default=np.nan
+        Score of a failed fit. A failed candidate ranks as the worst evaluated
+        one, so a step onto it is rejected; a batch whose every fit fails is
+        dropped from ``cv_results_`` with a warning and the search goes on.
+
+    return_train_score : bool, default=False
+        Whether ``cv_results_`` includes training scores.
+
+    max_time : float, default=None
+        Stop starting new batches after this many seconds (a warning says
+        so); the best candidate so far is returned.
+
+    n_iter_no_change : int, default=None
+        Stop after this many consecutive batches without an improvement of
+        the best score by more than `tol`. ``None`` never stops early.
+
+    tol : float, default=0.0
+        Improvement of the best score that counts for `n_iter_no_change`.
+
+    checkpoint : str or path-like, default=None
+        File where the state of the search is saved after every batch.
+        Fitting again with the same path resumes the search without
+        refitting finished candidates. The file is removed when the search
+        completes.
+
+    hypergradient : {"auto", "exact", "finite_difference", "spsa"}, \
+            default="auto"
+        Where the gradients come from. ``"exact"``: the exact hypergradient,
+        and an error if the estimator has none for the continuous
+        hyperparameters. ``"auto"``: the exact hypergradient when there is
+        one, probes otherwise. ``"finite_difference"``: central differences
+        of the score (``2 d`` probes per step in ``d`` continuous
+        dimensions). ``"spsa"``: simultaneous perturbation (two probes per
+        step along a random sign vector, with a least-squares slope over the
+        start's recent points).
+
+    n_starts : int, default=2
+        Number of starts climbing together; several guard against a start
+        stuck in a flat region, such as an extreme regularisation.
+
+    n_initial_points : int, default=None
+        Number of random candidates before the starts are chosen. ``None``
+        means ``2 * n_starts``.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, one row per
+        candidate in the order evaluated, with extra columns, the same for
+        every row: ``iter`` (the batch), ``start`` (the path, -1 for a
+        random top-up), ``step`` (the iteration of the path, 0 for its
+        first point), ``role`` (``"init"``, ``"iterate"``, ``"probe"`` or
+        ``"random"``), ``grad_norm`` (norm of the unit-cube gradient the
+        step followed, NaN for none) and ``grad_source`` (``"exact"``,
+        ``"finite_difference"``, ``"spsa"`` or ``"none"``).
+
+    best_estimator_ : estimator
+        Estimator refitted with the best parameters; only with `refit`.
+
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+
+    best_params_ : dict
+        Parameters of the best candidate.
+
+    best_index_ : int
+        Row of ``cv_results_`` of the best candidate.
+
+    scorer_ : function or dict
+        Scorer function(s) used on the held-out folds.
+
+    n_splits_ : int
+        Number of cross-validation splits.
+
+    refit_time_ : float
+        Seconds taken to refit the best model; only with `refit`.
+
+    multimetric_ : bool
+        Whether the scorers compute several metrics.
+
+    optimizer_ : GradientOptimizer
+        The optimizer after the search, with the history of every candidate.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; only with `refit` and a classifier.
+
+    n_features_in_ : int
+        Number of features seen during fit; only with `refit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit; only with `refit` and string
+        feature names.
+
+    See Also
+    --------
+    sklearn.linear_model.RidgeCV : Efficient leave-one-out or grid search
+        over ``alpha`` for ridge regression.
+    sklearn.linear_model.LassoCV : Cross-validated Lasso along a path.
+    sklearn_tune.BayesSearchCV : Bayesian optimisation, for black-box scores.
+
+    Notes
+    -----
+    The exact path needs the training data during the search: it takes it
+    from the splitter scikit-learn calls in ``evaluate_candidates`` and lets
+    go of it when the search ends; no fitted attribute holds it. Fit
+    parameters (``sample_weight``...) are not seen by it: with metadata
+    routing enabled, an estimator that requests a fit parameter is searched
+    with probes (``"exact"`` then raises); without routing, pass
+    ``hypergradient="finite_difference"`` when fitting with fit parameters
+    that change the model, or the steps follow the unweighted loss (the
+    scores recorded stay the weighted ones).
+
+    The implicit gradients of the Lasso and ElasticNet hold where the
+    support of the coefficients does not change; across a change the
+    validation loss has a kink and the step is found by the line search.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn_tune._gradient import GradientSearchCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> search = GradientSearchCV(
+    ...     Ridge(), {"alpha": loguniform(1e-4, 1e2)},
+    ...     n_iter=10, n_starts=1, n_initial_points=3, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> bool(search.best_score_ > 0.45)
+    True
+    >>> str(search.cv_results_["grad_source"][-1])
+    'exact'
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTuneSearchCV._parameter_constraints,
+        "hypergradient": [StrOptions(set(_PROBES))],
+        "n_starts": [Interval(Integral, 1, None, closed="left")],
+        "n_initial_points": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=20,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        n_iter_no_change=None,
+        tol=0.0,
+        checkpoint=None,
+        hypergradient="auto",
+        n_starts=2,
+        n_initial_points=None,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_time=max_time,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            checkpoint=checkpoint,
+        )
+        self.hypergradient = hypergradient
+        self.n_starts = n_starts
+        self.n_initial_points = n_initial_points
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        # Decided here rather than with the optimizer, which a resumed
+        # search takes from its checkpoint.
+        self._exact = self._exact_path_applies(SearchSpace(self.param_distributions))
+        self._folds_with_data = None
+        self._hypergradients = {}
+        try:
+            super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
+        finally:
+            # The data (and the folds' factorisations) are for this search
+            # only: a fitted search holds no copy of X.
+            del self._exact, self._folds_with_data, self._hypergradients
+
+    def _make_optimizer(self, space, random_state):
+        return GradientOptimizer(
+            space,
+            n_starts=self.n_starts,
+            n_initial_points=self.n_initial_points,
+            probe=_PROBES[self.hypergradient],
+            random_state=random_state,
+        )
+
+    def _batch_size(self, optimizer):
+        # Called before each ask: the steps of the next batch need the
+        # hypergradients at the points the last batch evaluated.
+        if self._exact and self._folds_with_data is not None:
+            requests = optimizer.gradient_requests()
+            if requests:
+                values, gradients = zip(
+                    *(self._smooth_objective(optimizer.space, c) for c in requests)
+                )
+                optimizer.tell_gradients(requests, values, gradients)
+        return optimizer.suggested_batch_size()
+
+    def _prepare_batch(self, optimizer, batch, cv):
+        if self._exact:
+            if self._folds_with_data is None:
+                self._folds_with_data = _FoldsWithData(cv)
+            cv = self._folds_with_data
+        return batch, cv, optimizer.describe(batch)
+
+    def _exact_path_applies(self, space):
+        """Whether to compute exact hypergradients; raise if required and impossible."""
+        if self.hypergradient not in ("auto", "exact"):
+            return False
+        reason = None
+        continuous = [_continuous_names(sub) for sub in space.subspaces]
+        if not any(continuous):
+            reason = "the search space has no continuous hyperparameter"
+        elif get_config()["enable_metadata_routing"] and _requests_fit_metadata(
+            self.estimator
+        ):
+            reason = (
+                "it requests fit metadata (such as sample_weight), which the "
+                "exact hypergradients do not see"
+            )
+        else:
+            settings = [
+                (fixed, names)
+                for sub, names in zip(space.subspaces, continuous)
+                if names
+                for fixed in _discrete_settings(sub)
+            ]
+            unsupported = [
+                (fixed, names)
+                for fixed, names in settings
+                if find_hypergradient(
+                    clone(self.estimator).set_params(**clone(fixed, safe=False)), names
+                )
+                is None
+            ]
+            # "auto" keeps the exact path for the settings that have one; the
+            # others are probed, candidate by candidate.
+            partial = self.hypergradient == "auto" and len(unsupported) < len(settings)
+            if unsupported and not partial:
+                fixed, names = unsupported[0]
+                where = f" with {fixed}" if fixed else ""
+                reason = f"it has none{where} with respect to {names}"
+        if reason is None:
+            return True
+        if self.hypergradient == "exact":
+            raise ValueError(
+                f"hypergradient='exact' but {type(self.estimator).__name__} has "
+                f"no exact hypergradient here: {reason}. Use "
+                "hypergradient='auto' or 'finite_difference'."
+            )
+        return False
+
+    def _smooth_objective(self, space, candidate):
+        """Minus the validation loss at `candidate` and minus its gradient.
+
+        ``(nan, None)`` when the model, with the candidate's discrete
+        values, has no exact hypergradient or its computation fails; the
+        optimizer then probes.
+        """
+        index = space.locate(candidate)
+        sub = space.subspaces[index]
+        continuous = _continuous_names(sub)
+        key = (
+            index,
+            tuple(
+                dim.key(candidate[name])
+                for name, dim in zip(sub.names, sub.dimensions)
+                if name not in continuous
+            ),
+        )
+        if key not in self._hypergradients:
+            fixed = {
+                name: candidate[name] for name in sub.names if name not in continuous
+            }
+            self._hypergradients[key] = self._fit_hypergradient(fixed, continuous)
+        hypergradient = self._hypergradients[key]
+        if hypergradient is None:
+            return np.nan, None
+        try:
+            loss, grad = hypergradient.value_and_grad(
+                {name: candidate[name] for name in continuous}
+            )
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return np.nan, None
+        return -loss, {name: -value for name, value in grad.items()}
+
+    def _fit_hypergradient(self, fixed, continuous):
+        """The hypergradient of the estimator with the `fixed` values, fitted."""
+        estimator = clone(self.estimator).set_params(**clone(fixed, safe=False))
+        hypergradient = find_hypergradient(estimator, continuous)
+        if hypergradient is None:
+            if self.hypergradient == "exact":
+                raise ValueError(
+                    f"hypergradient='exact' but {type(self.estimator).__name__} "
+                    f"with {fixed} has no exact hypergradient with respect to "
+                    f"{continuous}. Use hypergradient='auto' or "
+                    "'finite_difference'."
+                )
+            return None
+        data = self._folds_with_data
+        try:
+            return hypergradient.fit(data.X_, data.y_, data.splits_)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return None
+
+
+def _continuous_names(subspace):
+    return [
+        name
+        for name, dim in zip(subspace.names, subspace.dimensions)
+        if _is_continuous(dim)
+    ]
+
+
+def _discrete_settings(subspace, limit=100):
+    """Up to `limit` combinations of the sub-space's discrete values.
+
+    Infinite discrete dimensions contribute their median value: their
+    values are numbers, which decide no estimator family.
+    """
+    names, values = [], []
+    for name, dim in zip(subspace.names, subspace.dimensions):
+        if not _is_continuous(dim):
+            names.append(name)
+            finite = math.isfinite(dim.size)
+            values.append(dim.values() if finite else dim.from_unit([0.5]))
+    return [dict(zip(names, combo)) for combo in islice(product(*values), limit)]
+
+
+def _requests_fit_metadata(estimator):
+    """Whether metadata routing would pass fit parameters to `estimator`."""
+    names = {"sample_weight"}
+    for part in [estimator, *estimator.get_params(deep=True).values()]:
+        fit = getattr(part, "fit", None)
+        if callable(fit):
+            names.update(signature(fit).parameters)
+    names -= {"X", "y", "Y", "self", "params", "fit_params", "kwargs"}
+    return bool(get_routing_for_object(estimator).consumes("fit", sorted(names)))

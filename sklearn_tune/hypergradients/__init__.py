@@ -1,0 +1,260 @@
+"""Exact gradients of cross-validated losses with respect to hyperparameters.
+
+For a few model families the validation loss of a fold is a differentiable
+function of a continuous hyperparameter, and its derivative costs less than
+one more fit: the closed form of ridge regression, the implicit function
+theorem at the optimum of L2 logistic regression or, restricted to the
+support, of the Lasso. Each family lives in its own module and registers a
+:class:`Hypergradient` subclass here.
+
+The loss is a smooth stand-in for the user's scoring, averaged over the
+folds as ``mean_test_score`` is: the mean squared error for regressors (and
+for :class:`~sklearn.linear_model.RidgeClassifier`, on its ``-1/+1`` targets),
+the log-loss for :class:`~sklearn.linear_model.LogisticRegression`.
+
+The estimator may be the last step of a :class:`~sklearn.pipeline.Pipeline`:
+its preprocessing is fitted on each training fold, as cross-validation does.
+Fit parameters such as ``sample_weight`` are not seen here.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_array
+
+__all__ = ["Hypergradient", "find_hypergradient", "value_and_grad"]
+
+
+class Hypergradient:
+    """Mean validation loss over folds, and its gradient, for one estimator.
+
+    Subclasses set ``estimators`` (the model classes they handle),
+    ``differentiable`` (the model's parameters with an exact gradient) and
+    ``loss`` (the name of the validation loss), and implement
+    ``_supports(model, names)`` (whether the model's settings allow the
+    gradient in these of its parameters), ``_fit_fold(model, X_train, y_train, X_test,
+    y_test)`` (returns whatever the fold's gradients need, factorisations
+    included) and ``_fold_value_and_grad(model, fold, params)`` (returns the
+    fold's loss and a dict of its derivatives with respect to the values of
+    the model's parameters).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model, or a Pipeline ending with it, with every parameter that is
+        not differentiated already set.
+    param_names : list of str
+        The parameters to differentiate, named as for ``estimator.set_params``.
+    """
+
+    estimators = ()
+    differentiable = ()
+    loss = "squared_error"
+
+    def __init__(self, estimator, param_names):
+        self.estimator = estimator
+        self.param_names = list(param_names)
+
+    @classmethod
+    def handles(cls, estimator, param_names):
+        """Whether this family gives the gradient for these parameters."""
+        parts = _split_pipeline(estimator)
+        if parts is None:
+            return False
+        _, model, prefix = parts
+        if type(model) not in cls.estimators:
+            return False
+        if not all(name.startswith(prefix) for name in param_names):
+            return False
+        names = {name[len(prefix) :] for name in param_names}
+        return names <= set(cls.differentiable) and cls._supports(model, names)
+
+    @classmethod
+    def _supports(cls, model, names):
+        return True
+
+    def fit(self, X, y, folds):
+        """Fit the preprocessing on each training fold and cache what it can.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, as given to the search.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        folds : iterable of (train, test) index arrays
+            The cross-validation folds.
+
+        Returns
+        -------
+        self : Hypergradient
+        """
+        preprocessing, model, self._prefix = _split_pipeline(self.estimator)
+        self._model = model
+        self._names = {name[len(self._prefix) :] for name in self.param_names}
+        self._folds = []
+        for train, test in folds:
+            X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+            y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
+            if preprocessing is not None:
+                fitted = clone(preprocessing)
+                X_train = fitted.fit_transform(X_train, y_train)
+                X_test = fitted.transform(X_test)
+            self._folds.append(
+                self._fit_fold(
+                    model,
+                    _dense(X_train),
+                    check_array(y_train, ensure_2d=False, dtype=None),
+                    _dense(X_test),
+                    check_array(y_test, ensure_2d=False, dtype=None),
+                )
+            )
+        return self
+
+    def value_and_grad(self, params):
+        """Mean validation loss over the folds and its gradient.
+
+        Parameters
+        ----------
+        params : dict
+            Values of the differentiated parameters, named as in
+            ``param_names``.
+
+        Returns
+        -------
+        loss : float
+            Mean over the folds of the validation loss.
+        grad : dict
+            Parameter name to the derivative of `loss` with respect to the
+            parameter's value.
+        """
+        prefix = self._prefix
+        local = {name[len(prefix) :]: float(value) for name, value in params.items()}
+        losses, grads = [], []
+        for fold in self._folds:
+            loss, grad = self._fold_value_and_grad(self._model, fold, local)
+            losses.append(loss)
+            grads.append(grad)
+        return float(np.mean(losses)), {
+            prefix + name: float(np.mean([g[name] for g in grads])) for name in local
+        }
+
+
+def _split_pipeline(estimator):
+    """``(preprocessing or None, final model, parameter prefix)``, or None."""
+    prefix = ""
+    steps = []
+    while isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        if last is None or last == "passthrough":
+            return None
+        steps.extend(estimator.steps[:-1])
+        prefix += name + "__"
+        estimator = last
+    preprocessing = Pipeline(steps) if steps else None
+    return preprocessing, estimator, prefix
+
+
+def _dense(X):
+    """A 2-D float array: the folds' factorisations are dense."""
+    if sparse.issparse(X):
+        X = X.toarray()
+    return check_array(X, dtype=np.float64)
+
+
+def find_hypergradient(estimator, param_names):
+    """The exact hypergradient of `estimator` for `param_names`, if any.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A supported model, or a Pipeline ending with one, its other
+        parameters set.
+    param_names : list of str
+        Continuous parameters to differentiate, named as for
+        ``estimator.set_params``.
+
+    Returns
+    -------
+    hypergradient : Hypergradient or None
+        Not fitted yet; None when no family handles the estimator and these
+        parameters.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge, Lasso
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tune.hypergradients import find_hypergradient
+    >>> type(find_hypergradient(Ridge(), ["alpha"])).__name__
+    'RidgeHypergradient'
+    >>> find_hypergradient(Ridge(), ["tol"]) is None
+    True
+    >>> find_hypergradient(SVC(), ["C"]) is None
+    True
+    """
+    if not param_names:
+        return None
+    for family in _FAMILIES:
+        if family.handles(estimator, param_names):
+            return family(estimator, param_names)
+    return None
+
+
+def value_and_grad(estimator, X, y, folds, params):
+    """Mean validation loss over `folds` and its gradient with respect to `params`.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A supported model, or a Pipeline ending with one.
+    X : array-like of shape (n_samples, n_features)
+        Data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    folds : iterable of (train, test) index arrays
+        Cross-validation folds.
+    params : dict
+        Values of the parameters to differentiate.
+
+    Returns
+    -------
+    loss : float
+        The smooth validation loss (squared error or log-loss), averaged
+        over the folds.
+    grad : dict
+        Parameter name to the derivative of `loss` with respect to its value.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.model_selection import KFold
+    >>> from sklearn_tune.hypergradients import value_and_grad
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> folds = list(KFold(5).split(X))
+    >>> loss, grad = value_and_grad(Ridge(), X, y, folds, {"alpha": 1.0})
+    >>> round(loss), grad["alpha"] > 0
+    (3420, True)
+    """
+    hypergradient = find_hypergradient(estimator, list(params))
+    if hypergradient is None:
+        raise ValueError(
+            f"No exact hypergradient for {type(estimator).__name__} with "
+            f"respect to {sorted(params)}."
+        )
+    return hypergradient.fit(X, y, folds).value_and_grad(params)
+
+
+# The families import Hypergradient from this module, so they come last.
+from ._kernel_ridge import KernelRidgeHypergradient  # noqa: E402
+from ._lasso import ElasticNetHypergradient  # noqa: E402
+from ._logistic import LogisticHypergradient  # noqa: E402
+from ._ridge import RidgeHypergradient  # noqa: E402
+
+_FAMILIES = [
+    RidgeHypergradient,
+    LogisticHypergradient,
+    KernelRidgeHypergradient,
+    ElasticNetHypergradient,
+]

@@ -1,7 +1,9 @@
 """sklearn-tune: drop-in scikit-learn hyperparameter searches."""
 
 from ._base import BaseTuneSearchCV
+from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
+from ._hyperband import HyperbandSearchCV
 from .space import Categorical, Integer, Real, SearchSpace
 
 __version__ = "0.1.0.dev0"
@@ -9,7 +11,9 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BaseTuneSearchCV",
     "Categorical",
+    "EvolutionarySearchCV",
     "GradientSearchCV",
+    "HyperbandSearchCV",
     "Integer",
     "Real",
     "SearchSpace",

@@ -1,7 +1,15 @@
 """Ask/tell strategy cores: pure numpy/scipy, no cross-validation."""
 
 from ._base import BaseOptimizer
+from ._evolution import EvolutionaryOptimizer
 from ._gradient import GradientOptimizer
+from ._hyperband import HyperbandOptimizer
 from ._random import RandomOptimizer
 
-__all__ = ["BaseOptimizer", "GradientOptimizer", "RandomOptimizer"]
+__all__ = [
+    "BaseOptimizer",
+    "EvolutionaryOptimizer",
+    "GradientOptimizer",
+    "HyperbandOptimizer",
+    "RandomOptimizer",
+]

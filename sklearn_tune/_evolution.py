@@ -1,0 +1,367 @@
+"""EvolutionarySearchCV: a genetic algorithm or differential evolution over
+hyperparameters, one generation per batch of parallel fits."""
+
+from numbers import Integral
+from numbers import Real as RealNumber
+
+import numpy as np
+
+from ._base import BaseTuneSearchCV
+from ._compat import Interval, StrOptions
+from .optimizers._evolution import _OPERATORS, _SELECTIONS, EvolutionaryOptimizer
+
+__all__ = ["EvolutionarySearchCV"]
+
+
+def _operator_names(kind):
+    return {"auto"} | {name for ops in _OPERATORS.values() for name in ops[kind]}
+
+
+class EvolutionarySearchCV(BaseTuneSearchCV):
+    """Evolutionary search over hyperparameters, one generation at a time.
+
+    A population of `population_size` candidates evolves by a genetic
+    algorithm (``strategy="ga"``) or differential evolution
+    (``strategy="de"``) in the unit cube of the search space: real and
+    integer hyperparameters are recombined and mutated as numbers (the
+    mutation scale shrinking as the population converges), categorical ones
+    are inherited from a parent or drawn again. See
+    :class:`~sklearn_tune.optimizers.EvolutionaryOptimizer` for the
+    operators.
+
+    Each generation is one call to scikit-learn's ``evaluate_candidates``:
+    all the fits of a generation run in parallel with `n_jobs`, and
+    cross-validation, scoring, ``error_score``, metadata routing and refit
+    are those of :class:`~sklearn.model_selection.GridSearchCV`. A candidate
+    is never evaluated twice: a child equal to an evaluated candidate is
+    mutated again.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        An object of that type is instantiated for each candidate. It is
+        assumed to implement the scikit-learn estimator interface, and either
+        a ``score`` method or `scoring` must be given.
+
+    param_distributions : dict or list of dicts
+        Parameter names to a list of values (a categorical), a frozen
+        :mod:`scipy.stats` distribution (searched on its quantile scale), or
+        a :class:`~sklearn_tune.Real`, :class:`~sklearn_tune.Integer` or
+        :class:`~sklearn_tune.Categorical`. A list of dicts is a union of
+        disjoint sub-spaces: each individual lives in one, crossover pairs
+        individuals of the same sub-space and a mutation occasionally moves
+        a child to another.
+
+    n_iter : int, default=50
+        Number of distinct candidates evaluated, the hard budget: the last
+        generation is cut short to respect it.
+
+    scoring : str, callable, list, tuple or dict, default=None
+        Strategy to evaluate the performance of the candidates, as in
+        :class:`~sklearn.model_selection.GridSearchCV`. With several metrics,
+        `refit` names the one the search maximises.
+
+    n_jobs : int, default=None
+        Number of jobs to run in parallel. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context; ``-1`` means all processors.
+        The fits of a whole generation (``population_size * n_splits``) are
+        dispatched together.
+
+    refit : bool, str or callable, default=True
+        Refit an estimator with the best parameters on the whole dataset. With
+        multi-metric scoring, a string naming the scorer that is maximised and
+        used to pick the best candidate.
+
+    cv : int, cross-validation generator or iterable, default=None
+        Cross-validation splitting strategy, as in
+        :class:`~sklearn.model_selection.GridSearchCV`. The folds are drawn
+        once and shared by every generation, so scores compare.
+
+    verbose : int, default=0
+        Verbosity: >0 prints one line per generation, more prints the fits.
+
+    pre_dispatch : int or str, default="2*n_jobs"
+        Number of jobs dispatched during parallel execution.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search: the same seed gives the same candidates, whatever
+        `n_jobs`.
+
+    error_score : "raise" or numeric, default=np.nan
+        Score of a failed fit. A failed candidate ranks as the worst evaluated
+        one for the evolution; a generation whose every fit fails is dropped
+        from ``cv_results_`` with a warning and the search goes on.
+
+    return_train_score : bool, default=False
+        Whether ``cv_results_`` includes training scores.
+
+    max_time : float, default=None
+        Stop starting new generations after this many seconds (a warning
+        says so); the best candidate so far is returned.
+
+    n_iter_no_change : int, default=None
+        Stop after this many consecutive generations without an improvement
+        of the best score by more than `tol`. ``None`` never stops early.
+
+    tol : float, default=0.0
+        Improvement of the best score that counts for `n_iter_no_change`.
+
+    checkpoint : str or path-like, default=None
+        File where the state of the search is saved after every generation.
+        Fitting again with the same path resumes the search without
+        refitting finished candidates. The file is removed when the search
+        completes.
+
+    population_size : int, default=10
+        Number of individuals in the population, and of candidates evaluated
+        in each generation.
+
+    strategy : {"ga", "de"}, default="ga"
+        Genetic algorithm, or differential evolution as in
+        :func:`scipy.optimize.differential_evolution`.
+
+    crossover : str, default="auto"
+        ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
+        with ``strategy="ga"``; ``"binomial"`` or ``"exponential"`` with
+        ``strategy="de"``. ``"auto"`` means ``"sbx"`` or ``"binomial"``.
+
+    mutation : str, default="auto"
+        ``"gaussian"`` or ``"polynomial"`` with ``strategy="ga"``;
+        ``"rand/1"``, ``"best/1"``, ``"current-to-best/1"`` or
+        ``"current-to-pbest/1"`` with ``strategy="de"``. ``"auto"`` means
+        ``"gaussian"`` or ``"current-to-pbest/1"``.
+
+    selection : {"tournament", "rank"}, default="tournament"
+        How ``"ga"`` picks parents: the best of three drawn at random, or a
+        draw with probability linear in the rank. Differential evolution
+        draws its parents uniformly and ignores it.
+
+    elitism : int, default=5
+        Number of the best parents of a ``"ga"`` generation that compete with
+        its children for the next population (0: the children replace the
+        parents; `population_size`: the best of parents and children
+        survive). Differential evolution keeps a child only when it beats its
+        parent, and ignores it.
+
+    mutation_rate : float in [0, 1], default=None
+        Probability that a gene (a hyperparameter) of a ``"ga"`` child
+        mutates, or that a categorical gene of a ``"de"`` child is drawn
+        again. ``None`` means one over the number of hyperparameters.
+
+    crossover_rate : float in [0, 1], default=None
+        With ``"ga"``, the probability that a child is a crossover of two
+        parents; with ``"de"``, the probability that a gene comes from the
+        mutant (scipy's ``recombination``). ``None`` means 0.9.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, one row per
+        candidate in the order evaluated, with extra columns: ``iter`` and
+        ``generation`` (the generation number, 0 for the random first one;
+        both are equal, one ``evaluate_candidates`` call per generation),
+        ``parent_1`` and ``parent_2`` (row indices of the parents, ``-1`` for
+        none: the two crossed parents for ``"ga"``, the target and the base
+        vector for ``"de"``). Can be imported into a pandas DataFrame.
+
+    history_ : dict of ndarrays
+        One entry per generation, ready for a fitness plot with
+        ``pandas.DataFrame(search.history_).plot(x="generation")``:
+        ``generation``, ``n_candidates``, ``n_failed`` (candidates whose
+        objective is NaN or infinite: failed fits), ``best_score``,
+        ``mean_score`` and ``std_score`` (of the objective over the
+        generation's other candidates) and ``best_score_so_far``. The
+        objective is ``mean_test_score``, or ``mean_test_<refit>`` with
+        multi-metric scoring.
+
+    best_estimator_ : estimator
+        Estimator refitted with the best parameters; only with `refit`.
+
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+
+    best_params_ : dict
+        Parameters of the best candidate.
+
+    best_index_ : int
+        Row of ``cv_results_`` of the best candidate.
+
+    scorer_ : function or dict
+        Scorer function(s) used on the held-out folds.
+
+    n_splits_ : int
+        Number of cross-validation splits.
+
+    refit_time_ : float
+        Seconds taken to refit the best model; only with `refit`.
+
+    multimetric_ : bool
+        Whether the scorers compute several metrics.
+
+    optimizer_ : EvolutionaryOptimizer
+        The optimizer after the search, with its population and the lineage
+        of every candidate.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; only with `refit` and a classifier.
+
+    n_features_in_ : int
+        Number of features seen during fit; only with `refit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit; only with `refit` and string
+        feature names.
+
+    See Also
+    --------
+    sklearn.model_selection.RandomizedSearchCV : Random search, the baseline.
+    sklearn_tune.optimizers.EvolutionaryOptimizer : The ask/tell strategy core.
+
+    Notes
+    -----
+    `n_iter_no_change` and `tol` count generations: the search stops when
+    `n_iter_no_change` generations in a row did not raise the best score by
+    more than `tol`. A generation whose every fit failed is not in
+    ``cv_results_``; ``parent_1`` and ``parent_2`` then index the
+    optimizer's history (``optimizer_.candidates_``) rather than rows.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tune import EvolutionarySearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = EvolutionarySearchCV(
+    ...     SVC(),
+    ...     {"C": loguniform(1e-2, 1e2), "gamma": loguniform(1e-3, 1e1)},
+    ...     n_iter=20, population_size=5, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> bool(search.best_score_ > 0.95)
+    True
+    >>> search.cv_results_["generation"]
+    array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3])
+    >>> sorted(search.history_)
+    ['best_score', 'best_score_so_far', 'generation', 'mean_score',
+     'n_candidates', 'n_failed', 'std_score']
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTuneSearchCV._parameter_constraints,
+        "population_size": [Interval(Integral, 2, None, closed="left")],
+        "strategy": [StrOptions(set(_OPERATORS))],
+        "crossover": [StrOptions(_operator_names("crossover"))],
+        "mutation": [StrOptions(_operator_names("mutation"))],
+        "selection": [StrOptions(set(_SELECTIONS))],
+        "elitism": [Interval(Integral, 0, None, closed="left")],
+        "mutation_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
+        "crossover_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        n_iter_no_change=None,
+        tol=0.0,
+        checkpoint=None,
+        population_size=10,
+        strategy="ga",
+        crossover="auto",
+        mutation="auto",
+        selection="tournament",
+        elitism=5,
+        mutation_rate=None,
+        crossover_rate=None,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_time=max_time,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            checkpoint=checkpoint,
+        )
+        self.population_size = population_size
+        self.strategy = strategy
+        self.crossover = crossover
+        self.mutation = mutation
+        self.selection = selection
+        self.elitism = elitism
+        self.mutation_rate = mutation_rate
+        self.crossover_rate = crossover_rate
+
+    def _make_optimizer(self, space, random_state):
+        return EvolutionaryOptimizer(
+            space,
+            population_size=self.population_size,
+            strategy=self.strategy,
+            crossover=self.crossover,
+            mutation=self.mutation,
+            selection=self.selection,
+            elitism=self.elitism,
+            mutation_rate=self.mutation_rate,
+            crossover_rate=self.crossover_rate,
+            random_state=random_state,
+        )
+
+    def _batch_size(self, optimizer):
+        return optimizer.population_size
+
+    def _prepare_batch(self, optimizer, batch, cv):
+        generations, parents = optimizer.lineage(batch)
+        lineage = {
+            "generation": generations,
+            "parent_1": [first for first, _ in parents],
+            "parent_2": [second for _, second in parents],
+        }
+        return batch, cv, lineage
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
+        self.history_ = _fitness_history(self.optimizer_)
+
+
+def _fitness_history(optimizer):
+    """Per-generation statistics of the objective, from the optimizer's history."""
+    generations = np.asarray(optimizer.generations_, dtype=int)
+    scores = np.asarray(optimizer.scores_, dtype=float)
+    numbers = np.unique(generations)
+    told = [scores[generations == number] for number in numbers]
+    finite = [s[np.isfinite(s)] for s in told]
+
+    def statistic(function):
+        return np.array([function(s) if len(s) else np.nan for s in finite])
+
+    best = statistic(np.max)
+    return {
+        "generation": numbers,
+        "n_candidates": np.array([len(s) for s in told]),
+        "n_failed": np.array([len(s) - len(f) for s, f in zip(told, finite)]),
+        "best_score": best,
+        "mean_score": statistic(np.mean),
+        "std_score": statistic(np.std),
+        "best_score_so_far": np.fmax.accumulate(best),
+    }

@@ -1,0 +1,519 @@
+"""HyperbandSearchCV: brackets of successive halving over a resource, on
+the fixed k-fold splits, for any estimator or pipeline."""
+
+import warnings
+from collections.abc import Mapping
+from numbers import Integral
+from numbers import Real as RealNumber
+
+import numpy as np
+from scipy.stats import rankdata
+from sklearn.base import is_classifier
+from sklearn.utils.multiclass import type_of_target
+
+from ._base import BaseTuneSearchCV
+from ._compat import Interval, StrOptions
+from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
+from .space import Categorical
+
+# The search space's extra dimension that carries the resource level of a
+# candidate; _prepare_batch turns it into the estimator parameter or the
+# subsample, so it never reaches the estimator or cv_results_.
+RESOURCE_KEY = "_hyperband_resource"
+
+
+class HyperbandSearchCV(BaseTuneSearchCV):
+    """Hyperband search: many configurations on a small resource, the best
+    of them on more, cross-validated on the same folds throughout.
+
+    The resource is either the number of training samples
+    (``resource="n_samples"``) or an integer parameter of the estimator
+    such as ``max_iter``, ``n_estimators`` or, in a pipeline,
+    ``"sgdclassifier__max_iter"``. Its levels run from `min_resources` to
+    `max_resources` by a factor `eta`. Each round of Hyperband runs one
+    bracket per level: the bracket starting at the lowest level tries the
+    most configurations, each following one starts fewer at a higher level;
+    after each rung, the best ``1 / eta`` of a bracket's configurations (by
+    their mean cross-validated score) go on to the next level, up to
+    `max_resources`. New configurations are drawn at random, or, with
+    ``sampler="bayes"``, from a model of the scores so far (BOHB), so that
+    later brackets learn from earlier ones.
+
+    All the rungs at one level, across the brackets of a round, are
+    evaluated together (one ``evaluate_candidates`` call, so ``n_jobs``
+    workers stay busy). With ``resource="n_samples"``, the folds stay fixed
+    and only their training parts are subsampled: the same fraction of
+    every fold, in proportion to the classes for a classifier, never
+    leaving a class out, and nested (a configuration promoted to more
+    samples keeps the samples it had).
+
+    The best candidate is chosen among those evaluated with the full
+    resource only, and refitted with it: ``best_params_`` holds
+    ``max_resources_`` for an estimator parameter, and the refit uses all
+    the samples for ``"n_samples"``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Fitted for each candidate; needs a ``score`` method or `scoring`.
+    param_distributions : dict or list of dicts
+        Parameter names to lists (categorical), frozen scipy.stats
+        distributions, or :class:`~sklearn_tune.Real`,
+        :class:`~sklearn_tune.Integer`, :class:`~sklearn_tune.Categorical`.
+        Must not hold the resource parameter.
+    n_iter : int, default=100
+        Budget: number of evaluations, i.e. rows of ``cv_results_``, one
+        per candidate and resource level (a configuration promoted twice
+        counts three times). The rounds of brackets are planned to use
+        exactly this many (see ``plan_``); the last rounds are shrunk to fit.
+    scoring : str, callable, list, tuple or dict, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV`. With several
+        metrics, `refit` names the one to optimise.
+    n_jobs : int, default=None
+        Number of jobs to run in parallel; the fits of one level run
+        together.
+    refit : bool, str or callable, default=True
+        Refit the best candidate on the whole data, with the full resource.
+        A callable receives ``cv_results_`` restricted to the rows evaluated
+        with the full resource, and returns an index into them.
+    cv : int, cross-validation generator or iterable, default=None
+        Folds, resolved once (5-fold, stratified for classifiers, by
+        default).
+    verbose : int, default=0
+        Verbosity; > 0 prints the bracket plan before fitting and progress
+        after every level.
+    pre_dispatch : int or str, default="2*n_jobs"
+        Number of jobs dispatched during parallel execution.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sampling of configurations and of the subsamples.
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit; failed configurations are never promoted.
+    return_train_score : bool, default=False
+        Whether ``cv_results_`` includes training scores.
+    max_time : float or None, default=None
+        Stop after this many seconds (checked before each level). If no
+        candidate reached the full resource by then, the best is chosen at
+        the highest level reached, with a warning.
+    n_iter_no_change : int or None, default=None
+        Stop when the best objective has not improved by more than `tol`
+        for this many batches (levels); low levels rarely improve on the
+        best, so use more than the number of levels.
+    tol : float, default=0.0
+        Improvement needed to reset `n_iter_no_change`.
+    checkpoint : str, path-like or None, default=None
+        File to save the search to after every batch, and to resume from.
+    resource : str, default="n_samples"
+        ``"n_samples"``, or the name of an integer parameter of `estimator`
+        that grows its training effort.
+    min_resources : int or "auto", default="auto"
+        Lower bound of the lowest level. "auto": ``max_resources // eta**3``
+        (four levels), but with ``"n_samples"`` not less than
+        ``2 * n_splits * n_classes`` (``2 * n_splits`` for regressors) and
+        never more than `max_resources` (a single level).
+    max_resources : int or "auto", default="auto"
+        The full resource. "auto": the number of samples, or the
+        estimator's own value of the `resource` parameter.
+    eta : float, default=3
+        Ratio between levels and elimination rate: each rung keeps the best
+        ``1 / eta`` of its configurations.
+    sampler : {"random", "bayes"}, default="random"
+        How new configurations are drawn: uniformly, or BOHB's tree-Parzen
+        density ratio of the best scores so far (a third stay random).
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
+        (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
+        rung are -1 for the random candidates that complete a batch once a
+        small space has no new configuration left). The
+        ``rank_test_*`` columns rank the rows with the full resource first,
+        then the others, so rank 1 is ``best_index_`` (unless `refit` is a
+        callable).
+    best_estimator_ : estimator
+        The best candidate, refitted with the full resource.
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+    best_params_ : dict
+        Parameters of the best candidate (the resource parameter included).
+    best_index_ : int
+        Row of the best candidate in ``cv_results_``.
+    resource_levels_ : list of int
+        The resource levels, increasing.
+    min_resources_, max_resources_ : int
+        The lowest and the highest level.
+    plan_ : list of dict
+        The bracket plan: one row per rung, with keys ``round``,
+        ``bracket``, ``rung``, ``n_candidates`` and ``n_resources``
+        (``pandas.DataFrame(search.plan_)`` shows it as a table).
+    optimizer_ : HyperbandOptimizer
+        The optimizer, with the history of candidates and scores.
+    scorer_ : function or dict
+        Scorer(s) used on the held-out data.
+    n_splits_ : int
+        Number of cross-validation splits.
+    refit_time_ : float
+        Seconds spent refitting the best model.
+    multimetric_ : bool
+        Whether several metrics were used.
+
+    See Also
+    --------
+    sklearn.model_selection.HalvingRandomSearchCV : One bracket of
+        successive halving, whose last rung may stop short of the full
+        resource.
+
+    Notes
+    -----
+    Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
+    Bandit-Based Approach to Hyperparameter Optimization", JMLR 18 (2018);
+    Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
+    Optimization at Scale", ICML 2018.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from sklearn_tune._hyperband import HyperbandSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> sgd = SGDClassifier(max_iter=9, tol=None, random_state=0)
+    >>> search = HyperbandSearchCV(
+    ...     sgd, {"alpha": loguniform(1e-6, 1e-1)}, resource="max_iter",
+    ...     n_iter=22, random_state=0,
+    ... ).fit(X, y)
+    >>> search.resource_levels_
+    [1, 3, 9]
+    >>> [(r["bracket"], r["n_candidates"], r["n_resources"]) for r in search.plan_]
+    [(0, 9, 1), (0, 3, 3), (0, 1, 9), (1, 5, 3), (1, 1, 9), (2, 3, 9)]
+    >>> len(search.cv_results_["params"]), search.best_params_["max_iter"]
+    (22, 9)
+    >>> int(search.cv_results_["rank_test_score"][search.best_index_])
+    1
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTuneSearchCV._parameter_constraints,
+        "resource": [str],
+        "min_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "max_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "eta": [Interval(RealNumber, 1, None, closed="neither")],
+        "sampler": [StrOptions({"random", "bayes"})],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=100,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        n_iter_no_change=None,
+        tol=0.0,
+        checkpoint=None,
+        resource="n_samples",
+        min_resources="auto",
+        max_resources="auto",
+        eta=3,
+        sampler="random",
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_time=max_time,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            checkpoint=checkpoint,
+        )
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.eta = eta
+        self.sampler = sampler
+
+    def _check_input_parameters(self, X, y, split_params):
+        # BaseSearchCV.fit calls this with the data before any fit: the
+        # resource levels depend on the number of samples, folds and classes.
+        self._n_samples = _num_samples(X)
+        self._stratify = False
+        if self.resource == "n_samples":
+            max_resources = self._n_samples
+            if self.max_resources != "auto":
+                if self.max_resources > self._n_samples:
+                    raise ValueError(
+                        f"max_resources={self.max_resources} is larger than the "
+                        f"number of samples, {self._n_samples}."
+                    )
+                max_resources = self.max_resources
+            smallest = 2 * self._checked_cv_orig.get_n_splits(X, y, **split_params)
+            if (
+                is_classifier(self.estimator)
+                and y is not None
+                and type_of_target(y) in ("binary", "multiclass")
+            ):
+                self._stratify = True
+                smallest *= len(np.unique(y))
+        else:
+            max_resources = self._check_estimator_resource()
+            smallest = 1
+        if self.min_resources == "auto":
+            min_resources = min(
+                max_resources, max(smallest, int(max_resources // self.eta**3))
+            )
+        elif self.min_resources > max_resources:
+            raise ValueError(
+                f"min_resources={self.min_resources} is greater than "
+                f"max_resources={max_resources}."
+            )
+        else:
+            min_resources = self.min_resources
+        self.resource_levels_ = geometric_levels(min_resources, max_resources, self.eta)
+        self.min_resources_ = self.resource_levels_[0]
+        self.max_resources_ = self.resource_levels_[-1]
+
+    def _check_estimator_resource(self):
+        """The full resource for an estimator parameter; checks its use."""
+        params = self.estimator.get_params()
+        if self.resource not in params:
+            raise ValueError(
+                f"resource={self.resource!r} is neither 'n_samples' nor a "
+                f"parameter of {type(self.estimator).__name__}."
+            )
+        spaces = self.param_distributions
+        if isinstance(spaces, Mapping):
+            spaces = [spaces]
+        if any(self.resource in space for space in spaces):
+            raise ValueError(
+                f"resource={self.resource!r} is also in param_distributions; "
+                "the search sets the resource itself, remove it from there."
+            )
+        if self.max_resources != "auto":
+            return self.max_resources
+        value = params[self.resource]
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+            raise ValueError(
+                f"max_resources='auto' takes the estimator's {self.resource}="
+                f"{value!r}, which is not a positive integer; set max_resources."
+            )
+        return int(value)
+
+    def _make_optimizer(self, space, random_state):
+        levels = Categorical(self.resource_levels_)
+        extended = []
+        for subspace in space.subspaces:
+            if RESOURCE_KEY in subspace.names:
+                raise ValueError(
+                    f"{RESOURCE_KEY!r} is reserved for the resource level; "
+                    "rename that parameter."
+                )
+            extended.append(
+                {**dict(zip(subspace.names, subspace.dimensions)), RESOURCE_KEY: levels}
+            )
+        optimizer = HyperbandOptimizer(
+            extended,
+            resource=RESOURCE_KEY,
+            eta=self.eta,
+            max_evaluations=self.n_iter,
+            sampler=self.sampler,
+            random_state=random_state,
+        )
+        if self.verbose > 0:
+            print(self._describe_plan(optimizer.plan))
+        return optimizer
+
+    def _describe_plan(self, plan):
+        name = type(self).__name__
+        rounds = 1 + max(row["round"] for row in plan)
+        lines = [
+            f"[{name}] plan: {self.n_iter} evaluations in {rounds} round(s), "
+            f"{self.resource} levels {self.resource_levels_}, eta={self.eta}"
+        ]
+        for bracket in sorted({row["bracket"] for row in plan}):
+            rungs = [row for row in plan if row["bracket"] == bracket]
+            steps = " -> ".join(
+                f"{row['n_candidates']} x {row['n_resources']}" for row in rungs
+            )
+            lines.append(
+                f"[{name}]   round {rungs[0]['round']}, bracket {bracket}: {steps}"
+            )
+        return "\n".join(lines)
+
+    def _batch_size(self, optimizer):
+        if optimizer.max_evaluations < self.n_iter:
+            # A checkpoint resumed with a larger n_iter: plan the difference.
+            optimizer.plan_more(self.n_iter - optimizer.max_evaluations)
+        return optimizer.n_scheduled()
+
+    def _prepare_batch(self, optimizer, batch, cv):
+        levels = [candidate[RESOURCE_KEY] for candidate in batch]
+        params = [
+            {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
+            for candidate in batch
+        ]
+        if self.resource != "n_samples":
+            for candidate, level in zip(params, levels):
+                candidate[self.resource] = level
+        elif levels[0] < self._n_samples:
+            # A batch is one level (n_scheduled), so one splitter serves it.
+            cv = _SubsampledFolds(
+                cv,
+                levels[0] / self._n_samples,
+                stratify=self._stratify,
+                random_state=optimizer.random_state,
+            )
+        rungs = [optimizer.bracket_and_rung(candidate) for candidate in batch]
+        more_results = {
+            "bracket": [bracket for bracket, _ in rungs],
+            "rung": [rung for _, rung in rungs],
+            "n_resources": levels,
+        }
+        return params, cv, more_results
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
+        optimizer = self.optimizer_
+        self.plan_ = optimizer.plan
+        scored = np.isfinite(np.asarray(optimizer.scores_, dtype=float))
+        reached = max(
+            (c[RESOURCE_KEY] for c, ok in zip(optimizer.candidates_, scored) if ok),
+            default=self.max_resources_,
+        )
+        if reached < self.max_resources_:
+            warnings.warn(
+                f"No candidate was scored with the full resource "
+                f"({self.resource}={self.max_resources_}) before the search "
+                f"stopped; the best is chosen among those with {reached}, and "
+                "refitted with that resource. Raise n_iter or max_time.",
+                UserWarning,
+            )
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        full = results["n_resources"] == np.max(results["n_resources"])
+        for key in [k for k in results if k.startswith("rank_test_")]:
+            means = results["mean_test_" + key[len("rank_test_") :]]
+            results[key] = _rank_full_resource_first(means, full)
+        return results
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """Index of the best candidate among those with the full resource.
+
+        The ranks already put those first (see ``_format_results``); a
+        callable `refit` sees only their rows.
+        """
+        if not callable(refit):
+            return BaseTuneSearchCV._select_best_index(refit, refit_metric, results)
+        full = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))
+        view = {
+            key: (
+                value[full]
+                if isinstance(value, np.ndarray)
+                else [value[i] for i in full]
+            )
+            for key, value in results.items()
+        }
+        return int(full[BaseTuneSearchCV._select_best_index(refit, refit_metric, view)])
+
+
+def _num_samples(X):
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(X)
+
+
+def _rank_full_resource_first(means, full):
+    """Ranks (1 is best) of the rows with the full resource, then the others.
+
+    Failed (NaN) means rank last in their group, tied, as in scikit-learn.
+    """
+    scores = -np.where(np.isnan(means), -np.inf, means)
+    ranks = np.empty(len(means), dtype=np.int32)
+    ranks[full] = rankdata(scores[full], method="min")
+    ranks[~full] = full.sum() + rankdata(scores[~full], method="min")
+    return ranks
+
+
+class _SubsampledFolds:
+    """The fixed folds, each training part cut to a fraction of itself.
+
+    The training indices of every fold are taken in one order fixed by
+    `random_state` and the fold: first one example of each class, then the
+    classes interleaved in proportion to their counts. A prefix of that
+    order is the subsample, so it is stratified, holds every class of the
+    training part, and is nested: a larger fraction keeps all the examples
+    of a smaller one. The test parts are left whole, so scores at every
+    level compare.
+
+    Parameters
+    ----------
+    cv : cross-validation splitter
+        The fixed folds (:class:`~sklearn_tune._splitters.FixedSplits`).
+    fraction : float
+        Share of every training part to keep, in ``(0, 1]``.
+    stratify : bool
+        Whether `y` holds classes to keep in proportion.
+    random_state : int
+        Seed of the order, the same for every fraction.
+    """
+
+    def __init__(self, cv, fraction, *, stratify, random_state):
+        self.cv = cv
+        self.fraction = fraction
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def split(self, X, y=None, groups=None, **split_params):
+        labels = np.asarray(y) if self.stratify else None
+        splits = self.cv.split(X, y, groups, **split_params)
+        for fold, (train, test) in enumerate(splits):
+            rng = np.random.default_rng([self.random_state, fold])
+            order = _nested_order(train, labels, rng)
+            n_classes = len(np.unique(labels[train])) if self.stratify else 1
+            size = max(n_classes, round(self.fraction * len(train)))
+            yield np.sort(train[order[:size]]), test
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.cv.get_n_splits(X, y, groups)
+
+
+def _nested_order(train, labels, rng):
+    """Positions in `train`: a random order, stratified along every prefix
+    when `labels` are given (one of each class first)."""
+    order = rng.permutation(len(train))
+    if labels is None:
+        return order
+    _, classes, counts = np.unique(
+        labels[train[order]], return_inverse=True, return_counts=True
+    )
+    by_class = np.argsort(classes, kind="stable")
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    position = np.empty(len(order))
+    position[by_class] = np.arange(len(order)) - starts
+    key = (position + 0.5) / counts[classes]
+    key[position == 0] = -1.0
+    return order[np.argsort(key, kind="stable")]

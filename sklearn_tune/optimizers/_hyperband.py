@@ -1,0 +1,607 @@
+"""Hyperband: successive halving in brackets that trade how many
+configurations are tried against how much resource each one gets.
+
+Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
+Bandit-Based Approach to Hyperparameter Optimization", JMLR 18 (2018).
+Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
+Optimization at Scale", ICML 2018 (the ``sampler="bayes"`` proposals).
+"""
+
+import math
+import numbers
+
+import numpy as np
+from scipy.special import logsumexp
+from scipy.stats import truncnorm
+
+from ..space import Categorical
+from ._base import _MAX_ENUMERATION, BaseOptimizer
+
+_SAMPLERS = ("random", "bayes")
+
+# BOHB's defaults: a third of the new configurations stay random, the model
+# contrasts the best 15% with the rest, and the density ratio is maximised
+# over 64 draws from the good density, widened 3 times.
+_RANDOM_FRACTION = 1 / 3
+_TOP_FRACTION = 0.15
+_N_MODEL_SAMPLES = 64
+_BANDWIDTH_FACTOR = 3.0
+_MIN_BANDWIDTH = 1e-3
+
+# Slack for floating-point powers of eta (3 ** 3 / 27 may not be exactly 1).
+_EPS = 1e-9
+
+
+def geometric_levels(min_resource, max_resource, eta):
+    """Resource levels ``max_resource * eta ** -k`` down to `min_resource`.
+
+    Parameters
+    ----------
+    min_resource, max_resource : int or float
+        Bounds, ``0 < min_resource <= max_resource``. The lowest level is
+        the smallest ``max_resource / eta ** k`` not below `min_resource`.
+    eta : float
+        Ratio between consecutive levels, > 1.
+
+    Returns
+    -------
+    levels : list
+        Increasing levels ending at `max_resource`; integers when both
+        bounds are integers (rounded, duplicates dropped).
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers._hyperband import geometric_levels
+    >>> geometric_levels(1, 81, 3)
+    [1, 3, 9, 27, 81]
+    >>> geometric_levels(3, 100, 3)
+    [4, 11, 33, 100]
+    """
+    if not 0 < min_resource <= max_resource:
+        raise ValueError(
+            "Resource bounds must satisfy 0 < min_resource <= max_resource, got "
+            f"min_resource={min_resource!r} and max_resource={max_resource!r}."
+        )
+    if not eta > 1:
+        raise ValueError(f"eta must be > 1, got {eta!r}.")
+    ratio = math.log(max_resource / min_resource) / math.log(eta)
+    n_halvings = math.floor(ratio + _EPS)
+    levels = [max_resource * eta ** (k - n_halvings) for k in range(n_halvings + 1)]
+    if isinstance(min_resource, numbers.Integral) and isinstance(
+        max_resource, numbers.Integral
+    ):
+        levels = sorted({int(round(level)) for level in levels})
+    return levels
+
+
+def rung_sizes(n_configs, n_halvings, eta):
+    """Candidates per rung of a bracket: ``floor(n_configs / eta ** i)``."""
+    return [math.floor(n_configs / eta**i + _EPS) for i in range(n_halvings + 1)]
+
+
+def hyperband_brackets(n_levels, eta):
+    """The brackets of one Hyperband round, most exploratory first.
+
+    Bracket ``s`` (``s = n_levels - 1, ..., 0``) starts
+    ``ceil(n_levels / (s + 1) * eta ** s)`` configurations at level
+    ``n_levels - 1 - s`` and halves them ``s`` times, keeping the best
+    ``1 / eta`` each time, so every bracket spends about the same resource.
+
+    Parameters
+    ----------
+    n_levels : int
+        Number of resource levels.
+    eta : float
+        Elimination rate, > 1.
+
+    Returns
+    -------
+    brackets : list of list of int
+        Rung sizes of each bracket.
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers._hyperband import hyperband_brackets
+    >>> hyperband_brackets(3, 3)
+    [[9, 3, 1], [5, 1], [3]]
+    """
+    return [
+        rung_sizes(math.ceil(n_levels / (s + 1) * eta**s - _EPS), s, eta)
+        for s in range(n_levels - 1, -1, -1)
+    ]
+
+
+def plan_rounds(n_levels, eta, max_evaluations):
+    """Rounds of brackets whose rungs add up to exactly `max_evaluations`.
+
+    Full rounds repeat while they fit; then, in the same order, each bracket
+    is shrunk to the most configurations that still fit (a bracket that
+    cannot keep one configuration to its last rung is left out), until the
+    budget is spent.
+
+    Returns
+    -------
+    rounds : list of list of (n_halvings, rung sizes)
+    """
+    full = [(len(sizes) - 1, sizes) for sizes in hyperband_brackets(n_levels, eta)]
+    rounds = []
+    left = max_evaluations
+    while left > 0:
+        round_ = []
+        for n_halvings, sizes in full:
+            n = sizes[0]
+            while n > 0 and sum(rung_sizes(n, n_halvings, eta)) > left:
+                n -= 1
+            shrunk = rung_sizes(n, n_halvings, eta)
+            if n > 0 and shrunk[-1] > 0:
+                round_.append((n_halvings, shrunk))
+                left -= sum(shrunk)
+        rounds.append(round_)
+    return rounds
+
+
+class HyperbandOptimizer(BaseOptimizer):
+    """Hyperband: brackets of successive halving over resource levels.
+
+    The resource (training iterations, samples, epochs...) is a dimension
+    of the space, named by `resource`: a categorical of increasing numbers,
+    the levels. A candidate is a configuration at one level, so the same
+    configuration is asked again, as a new candidate, each time it is
+    promoted.
+
+    Each round runs the brackets of Hyperband: bracket ``s`` starts
+    ``ceil(L / (s + 1) * eta ** s)`` new configurations (``L`` levels) at
+    the ``s``-th level from the top, and after each rung promotes the best
+    ``1 / eta`` of them, by their told scores, to the next level, up to the
+    highest. Failed configurations (NaN or infinite scores) are never
+    promoted. A round proceeds level by level: every rung of a level, in
+    every bracket, is scheduled at once (see :meth:`n_scheduled`), so one
+    batch holds one level. A round starts only when the previous one is
+    done, unless candidates are asked before the pending ones are told.
+
+    New configurations are random (``sampler="random"``), or, with
+    ``sampler="bayes"``, proposed as in BOHB: a tree-Parzen density ratio
+    of the best 15% of the scores at the highest level with enough of them
+    to the rest, maximised over draws from the good density, with a third
+    of the configurations kept random.
+
+    Parameters
+    ----------
+    space : SearchSpace, dict or list of dicts
+        Where to search, including the resource dimension.
+    resource : str or None, default=None
+        Name of the resource dimension: a categorical of numbers in every
+        sub-space, whose values are the levels. None: a single level, each
+        configuration is asked once and the brackets reduce to `sampler`.
+    eta : float, default=3
+        Elimination rate: each rung keeps ``1 / eta`` of its configurations.
+    max_evaluations : int or None, default=None
+        Number of asks the rounds are planned for; the last rounds shrink
+        their brackets so that the rungs add up to exactly this. None
+        repeats full rounds.
+    sampler : {"random", "bayes"}, default="random"
+        How new configurations are drawn.
+    random_state : int, numpy Generator or None, default=None
+        Seed of the optimizer's private generator.
+
+    Attributes
+    ----------
+    levels : list
+        The resource levels, increasing (``[None]`` without a resource).
+    plan : list of dict
+        One row per rung of every bracket planned so far, with keys
+        ``round``, ``bracket``, ``rung``, ``n_candidates``, ``n_resources``.
+    candidates_ : list of dict
+        Told candidates, in order.
+    scores_ : list of float
+        Scores as told, failures (NaN) included.
+
+    Examples
+    --------
+    >>> from sklearn_tune import Real
+    >>> from sklearn_tune.optimizers._hyperband import HyperbandOptimizer
+    >>> space = {"x": Real(-2.0, 2.0), "epochs": [1, 3, 9]}
+    >>> opt = HyperbandOptimizer(space, resource="epochs", random_state=0)
+    >>> [(r["bracket"], r["n_candidates"], r["n_resources"]) for r in opt.plan]
+    [(0, 9, 1), (0, 3, 3), (0, 1, 9), (1, 5, 3), (1, 1, 9), (2, 3, 9)]
+    >>> for _ in range(6):  # two rounds, one batch per level
+    ...     batch = opt.ask(opt.n_scheduled())
+    ...     opt.tell(batch, [-(c["x"] - 0.5) ** 2 - 1 / c["epochs"] for c in batch])
+    >>> len(opt.scores_), sorted({c["epochs"] for c in batch})
+    (44, [9])
+    >>> best = opt.candidates_[opt.best_index_]
+    >>> best["epochs"], bool(abs(best["x"] - 0.5) < 0.3)
+    (9, True)
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        resource=None,
+        eta=3,
+        max_evaluations=None,
+        sampler="random",
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not eta > 1:
+            raise ValueError(f"eta must be a real number > 1, got {eta!r}.")
+        if max_evaluations is not None and (
+            not isinstance(max_evaluations, numbers.Integral) or max_evaluations < 1
+        ):
+            raise ValueError(
+                f"max_evaluations must be None or an integer >= 1, got "
+                f"{max_evaluations!r}."
+            )
+        if sampler not in _SAMPLERS:
+            raise ValueError(f"sampler must be one of {_SAMPLERS}, got {sampler!r}.")
+        self.resource = resource
+        self.eta = eta
+        self.max_evaluations = max_evaluations
+        self.sampler = sampler
+        self.levels = self._find_levels(resource)
+        # Per sub-space: the (name, dimension) pairs of a configuration.
+        self._config_dims = [
+            [(n, d) for n, d in zip(sub.names, sub.dimensions) if n != resource]
+            for sub in self.space.subspaces
+        ]
+        self._n_configs = sum(
+            math.prod(d.size for _, d in dims) for dims in self._config_dims
+        )
+        self._used = set()
+        self._brackets = []
+        self._rounds = []
+        self._next_round = 0
+        self._active = []
+        self._queue = []
+        self._jobs = {}
+        self._job_scores = {}
+        if max_evaluations is None:
+            self._add_round(hyperband_brackets(len(self.levels), eta))
+        else:
+            for round_ in plan_rounds(len(self.levels), eta, max_evaluations):
+                self._add_round([sizes for _, sizes in round_])
+
+    def _find_levels(self, resource):
+        if resource is None:
+            return [None]
+        levels = None
+        for sub in self.space.subspaces:
+            dims = dict(zip(sub.names, sub.dimensions))
+            dim = dims.get(resource)
+            if not isinstance(dim, Categorical) or not all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool)
+                for v in dim.choices
+            ):
+                raise ValueError(
+                    f"resource={resource!r} must name a categorical dimension of "
+                    "numbers (the levels) in every sub-space, got "
+                    f"{dim!r} in {sub!r}."
+                )
+            found = sorted(dim.choices)
+            if levels is not None and found != levels:
+                raise ValueError(
+                    f"The resource levels differ between sub-spaces: {levels} "
+                    f"and {found}."
+                )
+            levels = found
+        if len(set(levels)) != len(levels):
+            raise ValueError(f"The resource levels must be distinct, got {levels}.")
+        return levels
+
+    def _add_round(self, brackets):
+        ids = []
+        top = len(self.levels) - 1
+        for sizes in brackets:
+            ids.append(len(self._brackets))
+            self._brackets.append(
+                {
+                    "round": len(self._rounds),
+                    "sizes": sizes,
+                    "start": top - (len(sizes) - 1),
+                    "rungs": [],
+                }
+            )
+        self._rounds.append({"brackets": ids, "level": 0, "outstanding": set()})
+
+    @property
+    def plan(self):
+        """One row per rung of every bracket planned so far."""
+        return [
+            {
+                "round": bracket["round"],
+                "bracket": b,
+                "rung": i,
+                "n_candidates": size,
+                "n_resources": self.levels[bracket["start"] + i],
+            }
+            for b, bracket in enumerate(self._brackets)
+            for i, size in enumerate(bracket["sizes"])
+        ]
+
+    def plan_more(self, n_evaluations):
+        """Plan rounds for `n_evaluations` more asks, after the planned ones.
+
+        Parameters
+        ----------
+        n_evaluations : int
+            Number of asks to add to `max_evaluations` (which must be set).
+        """
+        if self.max_evaluations is None:
+            raise ValueError("Without max_evaluations, full rounds repeat already.")
+        for round_ in plan_rounds(len(self.levels), self.eta, n_evaluations):
+            self._add_round([sizes for _, sizes in round_])
+        self.max_evaluations += n_evaluations
+
+    def n_scheduled(self):
+        """Number of candidates of the next level waiting to be asked.
+
+        Schedules the next level when none is waiting (promoting the best of
+        the rungs just told, drawing new configurations), so that asking for
+        this many gets one whole level, all its brackets together. Returns 0
+        when nothing can be scheduled before pending candidates are told, or
+        when the plan is complete.
+        """
+        if not self._queue:
+            self._schedule()
+        levels = [self._level_of(c) for _, c in self._queue]
+        return next((i for i, lv in enumerate(levels) if lv != levels[0]), len(levels))
+
+    def bracket_and_rung(self, candidate):
+        """``(bracket, rung)`` of an asked candidate; ``(-1, -1)`` for random
+        top-ups outside the plan."""
+        return self._jobs.get(self.space.key(candidate), (-1, -1))
+
+    def _level_of(self, candidate):
+        return None if self.resource is None else candidate[self.resource]
+
+    def _with_level(self, candidate, level):
+        if self.resource is None:
+            return candidate
+        return {**candidate, self.resource: level}
+
+    def _config_key(self, subspace, candidate):
+        return (
+            subspace,
+            tuple(
+                dim.key(candidate[name]) for name, dim in self._config_dims[subspace]
+            ),
+        )
+
+    # ---------------------------------------------------------------- ask --
+
+    def _ask(self, n_points):
+        proposals = []
+        while len(proposals) < n_points and (self._queue or self._schedule()):
+            proposals.append(self._queue.pop(0))
+        return proposals
+
+    def _schedule(self):
+        """Queue the next level of the first round that can go on."""
+        for r in list(self._active):
+            round_ = self._rounds[r]
+            if round_["outstanding"]:
+                continue
+            if self._launch_next_level(round_):
+                return True
+            self._active.remove(r)
+        r = self._start_round()
+        if r is None:
+            return False
+        if self._launch_next_level(self._rounds[r]):
+            return True
+        # No new configuration could be drawn: nothing more to plan.
+        self._active.remove(r)
+        return False
+
+    def _start_round(self):
+        if len(self._used) >= self._n_configs:
+            return None
+        if self._next_round == len(self._rounds):
+            if self.max_evaluations is not None:
+                return None
+            self._add_round(hyperband_brackets(len(self.levels), self.eta))
+        r = self._next_round
+        self._next_round += 1
+        self._active.append(r)
+        return r
+
+    def _launch_next_level(self, round_):
+        """Queue the first non-empty level left in `round_`; whether any."""
+        while round_["level"] < len(self.levels):
+            level = round_["level"]
+            round_["level"] += 1
+            for b in round_["brackets"]:
+                bracket = self._brackets[b]
+                rung = level - bracket["start"]
+                if rung < 0:
+                    continue
+                if rung == 0:
+                    picks = self._new_configs(bracket["sizes"][0], self.levels[level])
+                else:
+                    picks = self._promote(bracket, rung, self.levels[level])
+                bracket["rungs"].append(picks)
+                for subspace, candidate in picks:
+                    key = self.space.key(candidate, subspace)
+                    self._jobs[key] = (b, rung)
+                    round_["outstanding"].add(key)
+                    self._queue.append((subspace, candidate))
+            if round_["outstanding"]:
+                return True
+        return False
+
+    def _promote(self, bracket, rung, level):
+        previous = bracket["rungs"][rung - 1]
+        scores = [
+            self._job_scores.get(self.space.key(c, s), np.nan) for s, c in previous
+        ]
+        alive = [i for i, score in enumerate(scores) if np.isfinite(score)]
+        n_keep = min(
+            bracket["sizes"][rung],
+            len(alive),
+            max(1, math.floor(len(previous) / self.eta + _EPS)),
+        )
+        best = sorted(alive, key=lambda i: -scores[i])[:n_keep]
+        picks = []
+        for i in best:
+            subspace, candidate = previous[i]
+            promoted = self._with_level(candidate, level)
+            if self.space.key(promoted, subspace) not in self._seen:
+                picks.append((subspace, promoted))
+        return picks
+
+    # ------------------------------------------------- new configurations --
+
+    def _new_configs(self, n, level):
+        """Up to `n` configurations never used before, at `level`."""
+        if self.sampler == "bayes":
+            picks = self._propose_model(n, level)
+        else:
+            picks = []
+        self._add_random(picks, n, level)
+        for subspace, candidate in picks:
+            self._used.add(self._config_key(subspace, candidate))
+        return picks
+
+    def _is_new(self, subspace, candidate, picks):
+        key = self._config_key(subspace, candidate)
+        return key not in self._used and all(
+            key != self._config_key(s, c) for s, c in picks
+        )
+
+    def _add_random(self, picks, n, level):
+        for _ in range(100):
+            if len(picks) == n or len(self._used) + len(picks) >= self._n_configs:
+                return
+            for subspace, candidate in self.space.sample(n - len(picks), self._rng):
+                candidate = self._with_level(candidate, level)
+                if len(picks) < n and self._is_new(subspace, candidate, picks):
+                    picks.append((subspace, candidate))
+        if len(picks) < n and self._n_configs <= _MAX_ENUMERATION:
+            # A nearly exhausted finite space: draw from what is left.
+            left = [
+                (i, self._with_level(c, level))
+                for i, sub in enumerate(self.space.subspaces)
+                for c in sub.enumerate()
+                if self.resource is None or c[self.resource] == level
+            ]
+            left = [(i, c) for i, c in left if self._is_new(i, c, picks)]
+            for j in self._rng.permutation(len(left))[: n - len(picks)]:
+                picks.append(left[j])
+
+    def _propose_model(self, n, level):
+        """BOHB's proposals: each new configuration is random with
+        probability 1/3, else the best density ratio among draws from the
+        good configurations' density."""
+        picks = []
+        models = {}
+        n_subspaces = len(self.space.subspaces)
+        for _ in range(n):
+            if self._rng.uniform() < _RANDOM_FRACTION:
+                continue
+            i = int(self._rng.integers(n_subspaces))
+            if i not in models:
+                models[i] = self._fit_density_ratio(i)
+            if models[i] is not None:
+                candidate = self._maximise_ratio(i, models[i], level, picks)
+                if candidate is not None:
+                    picks.append((i, candidate))
+        return picks
+
+    def _config_columns(self, subspace):
+        names = self.space.subspaces[subspace].names
+        return [j for j, name in enumerate(names) if name != self.resource]
+
+    def _fit_density_ratio(self, subspace):
+        """Good and bad kernel densities of one sub-space, or None.
+
+        Fitted on the scores at the highest level that has at least
+        ``n_dims + 3`` of them (BOHB's minimum), in the unit cube.
+        """
+        columns = self._config_columns(subspace)
+        n_min = len(columns) + 1
+        mine = [j for j, s in enumerate(self.subspaces_) if s == subspace]
+        if not columns or len(mine) < n_min + 2:
+            return None
+        scores = self._imputed_scores()
+        for level in reversed(self.levels):
+            rows = [j for j in mine if self._level_of(self.candidates_[j]) == level]
+            if len(rows) >= n_min + 2:
+                break
+        else:
+            return None
+        sub = self.space.subspaces[subspace]
+        U = sub.encode([self.candidates_[j] for j in rows])[:, columns]
+        order = np.argsort(-scores[rows], kind="stable")
+        n_good = max(n_min, math.floor(_TOP_FRACTION * len(rows)))
+        n_bad = max(n_min, math.floor((1 - _TOP_FRACTION) * len(rows)))
+        floor = np.array(
+            [
+                1.0 / dim.size if math.isfinite(dim.size) else _MIN_BANDWIDTH
+                for j, dim in enumerate(sub.dimensions)
+                if j in columns
+            ]
+        )
+        return [
+            (points, _scott_bandwidth(points, floor))
+            for points in (U[order[:n_good]], U[order[-n_bad:]])
+        ]
+
+    def _maximise_ratio(self, subspace, model, level, picks):
+        (good, good_bw), (bad, bad_bw) = model
+        sub = self.space.subspaces[subspace]
+        columns = self._config_columns(subspace)
+        centres = good[self._rng.integers(len(good), size=_N_MODEL_SAMPLES)]
+        scale = good_bw * _BANDWIDTH_FACTOR
+        draws = truncnorm.rvs(
+            (0.0 - centres) / scale,
+            (1.0 - centres) / scale,
+            loc=centres,
+            scale=scale,
+            random_state=self._rng,
+        )
+        U = np.full((_N_MODEL_SAMPLES, sub.n_dims), 0.5)
+        U[:, columns] = draws
+        if self.resource is not None:
+            dim = sub.dimensions[sub.names.index(self.resource)]
+            U[:, sub.names.index(self.resource)] = dim.to_unit([level])[0]
+        U = sub.snap(U)
+        ratio = _log_density(U[:, columns], good, good_bw) - _log_density(
+            U[:, columns], bad, bad_bw
+        )
+        for j in np.argsort(-ratio, kind="stable"):
+            candidate = sub.decode(U[j])[0]
+            if self._is_new(subspace, candidate, picks):
+                return candidate
+        return None
+
+    # --------------------------------------------------------------- tell --
+
+    def _tell(self, candidates, subspaces, scores):
+        raw = self.scores_[len(self.scores_) - len(candidates) :]
+        for candidate, subspace, score in zip(candidates, subspaces, raw):
+            key = self.space.key(candidate, subspace)
+            self._used.add(self._config_key(subspace, candidate))
+            job = self._jobs.get(key)
+            if job is None:
+                continue
+            self._job_scores[key] = score
+            round_ = self._rounds[self._brackets[job[0]]["round"]]
+            round_["outstanding"].discard(key)
+
+
+def _scott_bandwidth(points, floor):
+    """Scott's rule per dimension, at least `floor` (kernels never vanish)."""
+    n, d = points.shape
+    std = points.std(axis=0, ddof=1) if n > 1 else np.zeros(d)
+    return np.maximum(std * n ** (-1.0 / (d + 4)), floor)
+
+
+def _log_density(U, points, bandwidth):
+    """Log of a Gaussian product-kernel density at the rows of `U`."""
+    z = (U[:, None, :] - points[None, :, :]) / bandwidth
+    log_kernel = -0.5 * np.sum(z**2, axis=2) - np.sum(
+        np.log(bandwidth * math.sqrt(2 * math.pi))
+    )
+    return logsumexp(log_kernel, axis=1) - math.log(len(points))

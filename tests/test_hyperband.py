@@ -1,0 +1,625 @@
+"""Hyperband: the bracket arithmetic and promotions of the optimizer, the
+subsampling of the folds, and HyperbandSearchCV end to end."""
+
+import math
+import pickle
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+from _estimators import LoggedClassifier
+from scipy.stats import loguniform, norm, randint, uniform
+from sklearn import config_context
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_tune import Integer, Real, SearchSpace
+from sklearn_tune._hyperband import HyperbandSearchCV, _SubsampledFolds
+from sklearn_tune._splitters import FixedSplits
+from sklearn_tune.optimizers._hyperband import (
+    HyperbandOptimizer,
+    geometric_levels,
+    hyperband_brackets,
+    plan_rounds,
+)
+
+X, y = make_classification(
+    n_samples=240, n_features=6, n_informative=4, n_classes=3, random_state=0
+)
+SGD_SPACE = {"alpha": loguniform(1e-5, 1e-1)}
+
+
+def sgd(max_iter=9):
+    return SGDClassifier(max_iter=max_iter, tol=None, random_state=0)
+
+
+def hyperband(estimator=None, space=SGD_SPACE, **kwargs):
+    kwargs.setdefault("n_iter", 22)
+    kwargs.setdefault("cv", 3)
+    kwargs.setdefault("random_state", 0)
+    kwargs.setdefault("resource", "max_iter")
+    return HyperbandSearchCV(sgd() if estimator is None else estimator, space, **kwargs)
+
+
+def drive(opt, objective, n_batches):
+    """Ask whole levels, as HyperbandSearchCV does; the batches asked."""
+    batches = []
+    for _ in range(n_batches):
+        batch = opt.ask(opt.n_scheduled())
+        opt.tell(batch, [objective(c) for c in batch])
+        batches.append(batch)
+    return batches
+
+
+def quadratic(c):
+    return -((c["x"] - 0.3) ** 2) - 0.3 / c["r"]
+
+
+QUADRATIC_SPACE = {"x": Real(-2.0, 2.0), "r": [1, 3, 9]}
+
+
+# ------------------------------------------------------- bracket arithmetic --
+
+
+def test_brackets_are_those_of_the_paper():
+    # Li et al. (2018), table 1: R = 81, eta = 3.
+    assert geometric_levels(1, 81, 3) == [1, 3, 9, 27, 81]
+    assert hyperband_brackets(5, 3) == [
+        [81, 27, 9, 3, 1],
+        [34, 11, 3, 1],
+        [15, 5, 1],
+        [8, 2],
+        [5],
+    ]
+    assert hyperband_brackets(1, 3) == [[1]]
+
+
+def test_levels_go_down_from_the_maximum():
+    assert geometric_levels(3, 100, 3) == [4, 11, 33, 100]
+    assert geometric_levels(100, 100, 3) == [100]
+    assert geometric_levels(50, 150, 2) == [75, 150]
+    assert geometric_levels(0.1, 1.0, 2) == pytest.approx([0.125, 0.25, 0.5, 1.0])
+    with pytest.raises(ValueError, match="min_resource"):
+        geometric_levels(10, 5, 3)
+    with pytest.raises(ValueError, match="eta"):
+        geometric_levels(1, 9, 1)
+
+
+@pytest.mark.parametrize("budget", [1, 2, 5, 22, 23, 69, 100, 250])
+def test_plan_spends_exactly_the_budget(budget):
+    rounds = plan_rounds(4, 3, budget)
+    assert sum(sum(sizes) for round_ in rounds for _, sizes in round_) == budget
+    for round_ in rounds:
+        for n_halvings, sizes in round_:
+            # Every bracket keeps a configuration up to the full resource.
+            assert len(sizes) == n_halvings + 1 and sizes[-1] >= 1
+            assert sizes == sorted(sizes, reverse=True)
+    if budget >= 69:
+        assert [s for _, s in rounds[0]] == hyperband_brackets(4, 3)
+
+
+def test_asks_follow_the_plan_one_level_per_batch():
+    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=0)
+    batches = drive(opt, quadratic, 6)
+    assert [sorted({c["r"] for c in b}) for b in batches] == [[1], [3], [9]] * 2
+    # The level-3 batch holds bracket 0's second rung and bracket 1's first.
+    rungs = Counter(opt.bracket_and_rung(c) for c in batches[1])
+    assert rungs == {(0, 1): 3, (1, 0): 5}
+    asked = Counter(opt.bracket_and_rung(c) for b in batches for c in b)
+    planned = {(row["bracket"], row["rung"]): row["n_candidates"] for row in opt.plan}
+    assert asked == planned
+    assert len(opt.plan) == 12
+    assert opt.n_scheduled() == 9
+
+
+def test_max_evaluations_ends_the_plan():
+    opt = HyperbandOptimizer(
+        QUADRATIC_SPACE, resource="r", max_evaluations=30, random_state=0
+    )
+    total = 0
+    while (n := opt.n_scheduled()) > 0:
+        batch = opt.ask(n)
+        opt.tell(batch, [quadratic(c) for c in batch])
+        total += len(batch)
+    assert total == 30 == sum(row["n_candidates"] for row in opt.plan)
+
+
+def test_the_best_fraction_is_promoted_by_told_scores():
+    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=3)
+    drive(opt, quadratic, 3)
+    for bracket in {row["bracket"] for row in opt.plan}:
+        rungs = [
+            [c for c in opt.candidates_ if opt.bracket_and_rung(c) == (bracket, i)]
+            for i in range(3)
+        ]
+        for lower, upper in zip(rungs, rungs[1:]):
+            if not upper:
+                continue
+            ranked = sorted(lower, key=quadratic, reverse=True)
+            assert len(upper) == len(lower) // 3
+            assert {c["x"] for c in upper} == {c["x"] for c in ranked[: len(upper)]}
+
+
+def test_failed_configurations_are_never_promoted():
+    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=0)
+
+    def objective(c):
+        return np.nan if c["x"] > 0 else quadratic(c)
+
+    batches = drive(opt, objective, 3)
+    promoted = [c for b in batches[1:] for c in b if opt.bracket_and_rung(c)[1] > 0]
+    assert promoted and all(c["x"] <= 0 for c in promoted)
+
+
+def test_bayes_sampler_learns_across_brackets():
+    space = {"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0), "r": [1, 3, 9, 27]}
+
+    def objective(c):
+        return -((c["x"] - 0.3) ** 2) - (c["y"] + 0.5) ** 2 - 0.3 / c["r"]
+
+    def best_full(sampler, seed):
+        opt = HyperbandOptimizer(
+            space, resource="r", sampler=sampler, random_state=seed
+        )
+        drive(opt, objective, 12)
+        return max(s for c, s in zip(opt.candidates_, opt.scores_) if c["r"] == 27)
+
+    seeds = range(7)
+    bayes = np.median([best_full("bayes", s) for s in seeds])
+    random = np.median([best_full("random", s) for s in seeds])
+    assert bayes > random
+
+
+@pytest.mark.parametrize("sampler", ["random", "bayes"])
+def test_conformance_with_a_resource_dimension(sampler):
+    space = SearchSpace(
+        [
+            {
+                "C": loguniform(1e-3, 1e3),
+                "k": randint(0, 5),
+                "shift": norm(0, 1),
+                "layers": [None, (10,), (20, 20)],
+                "r": [1, 3, 9],
+            },
+            {"C": loguniform(1e-3, 1e3), "n": Integer(1, 30, log=True), "r": [1, 3, 9]},
+        ]
+    )
+
+    def objective(c):
+        return -((math.log10(c["C"]) - 1) ** 2) - 1 / c["r"] + (c.get("k", 0) == 2)
+
+    def run(opt, n_batches):
+        asked = []
+        for i in range(n_batches):
+            batch = opt.ask(4)
+            scores = [
+                np.nan if (i + j) % 5 == 0 else objective(c)
+                for j, c in enumerate(batch)
+            ]
+            opt.tell(batch, scores)
+            asked.extend(batch)
+        return asked
+
+    opt = HyperbandOptimizer(space, resource="r", sampler=sampler, random_state=0)
+    asked = run(opt, 15)
+    assert all(any(s.contains(c) for s in space.subspaces) for c in asked)
+    keys = [space.key(c) for c in asked]
+    assert len(set(keys)) == len(keys)
+    assert {c["r"] for c in asked} == {1, 3, 9}
+    clone = pickle.loads(pickle.dumps(opt))
+    assert [space.key(c) for c in run(opt, 5)] == [space.key(c) for c in run(clone, 5)]
+    same = HyperbandOptimizer(space, resource="r", sampler=sampler, random_state=0)
+    again = run(same, 15)
+    assert [space.key(c) for c in again] == keys
+
+
+def test_a_finite_space_with_a_resource_is_exhausted():
+    space = {"a": ["x", "y", "z"], "r": [1, 2]}
+    opt = HyperbandOptimizer(space, resource="r", eta=2, random_state=0)
+    asked = []
+    while batch := opt.ask(2):
+        opt.tell(batch, [float(c["a"] == "y") for c in batch])
+        asked.extend(batch)
+    assert len(asked) == 6 == len({SearchSpace(space).key(c) for c in asked})
+    assert opt.n_remaining == 0
+
+
+@pytest.mark.parametrize(
+    "space, match",
+    [
+        ({"x": Real(0, 1), "r": Integer(1, 9)}, "categorical dimension of numbers"),
+        ({"x": Real(0, 1), "r": ["a", "b"]}, "categorical dimension of numbers"),
+        ({"x": Real(0, 1)}, "categorical dimension of numbers"),
+        (
+            [{"x": [1], "r": [1, 3]}, {"x": [2], "r": [1, 9]}],
+            "differ between sub-spaces",
+        ),
+    ],
+)
+def test_bad_resource_dimensions_are_refused(space, match):
+    with pytest.raises(ValueError, match=match):
+        HyperbandOptimizer(space, resource="r")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"eta": 1}, "eta"),
+        ({"sampler": "tpe"}, "sampler"),
+        ({"max_evaluations": 0}, "max_evaluations"),
+    ],
+)
+def test_bad_optimizer_parameters_name_themselves(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        HyperbandOptimizer(QUADRATIC_SPACE, resource="r", **kwargs)
+
+
+# --------------------------------------------------------------- subsampling --
+
+
+def test_subsampled_folds_cut_the_training_parts_only_nested_and_stratified():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], [300, 90, 10])
+    rng.shuffle(labels)
+    data = np.zeros((len(labels), 1))
+    folds = FixedSplits(StratifiedKFold(5, shuffle=True, random_state=0))
+    full = list(folds.split(data, labels))
+    previous = None
+    for fraction in [0.01, 0.05, 0.2, 0.7]:
+        splits = _SubsampledFolds(folds, fraction, stratify=True, random_state=3)
+        cut = list(splits.split(data, labels))
+        assert splits.get_n_splits() == 5
+        for k, ((train, test), (full_train, full_test)) in enumerate(zip(cut, full)):
+            np.testing.assert_array_equal(test, full_test)
+            assert set(train) <= set(full_train)
+            assert len(train) == max(3, round(fraction * len(full_train)))
+            # No class goes missing, however small the fraction.
+            assert set(labels[train]) == {0, 1, 2}
+            expected = fraction * np.bincount(labels[full_train])
+            assert np.all(np.abs(np.bincount(labels[train]) - expected) <= 1.5)
+            if previous is not None:
+                assert set(previous[k]) <= set(train)
+        previous = [train for train, _ in cut]
+
+
+def test_subsampled_folds_without_classes_are_random_prefixes():
+    data = np.zeros((100, 1))
+    folds = FixedSplits(KFold(4))
+    small, large = (
+        list(_SubsampledFolds(folds, f, stratify=False, random_state=0).split(data))
+        for f in (0.2, 0.5)
+    )
+    for (s, _), (l, _) in zip(small, large):
+        assert len(s) == 15 and len(l) == 38 and set(s) <= set(l)
+
+
+class ClassCounter(ClassifierMixin, BaseEstimator):
+    """Records the classes and size of each training set; scores `param`."""
+
+    seen = []
+
+    def __init__(self, param=0.0):
+        self.param = param
+
+    def fit(self, X, y):
+        ClassCounter.seen.append((len(y), len(np.unique(y))))
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y, sample_weight=None):
+        return self.param
+
+
+def test_n_samples_levels_keep_every_class_and_refit_on_all_data():
+    ClassCounter.seen = []
+    search = HyperbandSearchCV(
+        ClassCounter(), {"param": uniform(0, 1)}, n_iter=22, cv=3, random_state=0
+    ).fit(X, y)
+    # 2 * n_splits * n_classes = 18 samples at least; 240 // 27 = 8 is less.
+    assert search.min_resources_ >= 18
+    assert search.resource_levels_[-1] == search.max_resources_ == len(X)
+    fits = ClassCounter.seen
+    assert all(n_classes == 3 for _, n_classes in fits)
+    assert search.resource_levels_ == [27, 80, 240]
+    # Each fold trains on 160 samples, cut to the level's share of 240.
+    assert sorted({size for size, _ in fits[:-1]}) == [18, 53, 160]
+    assert fits[-1][0] == len(X)  # the refit
+    results = search.cv_results_
+    assert results["n_resources"][search.best_index_] == len(X)
+    assert results["rank_test_score"][search.best_index_] == 1
+
+
+def test_a_dataset_too_small_to_subsample_gets_one_level():
+    search = HyperbandSearchCV(
+        LogisticRegression(),
+        {"C": loguniform(1e-2, 1e2)},
+        n_iter=4,
+        cv=3,
+        random_state=0,
+    ).fit(X[:40], y[:40])
+    assert search.resource_levels_ == [40]
+    assert set(search.cv_results_["n_resources"]) == {40}
+
+
+# ------------------------------------------------------- HyperbandSearchCV ---
+
+
+def test_resource_as_an_estimator_parameter():
+    search = hyperband().fit(X, y)
+    results = search.cv_results_
+    assert search.resource_levels_ == [1, 3, 9]
+    assert len(results["params"]) == 22
+    np.testing.assert_array_equal(results["param_max_iter"], results["n_resources"])
+    assert search.best_params_["max_iter"] == 9
+    assert search.best_estimator_.max_iter == 9
+    assert results["rank_test_score"][search.best_index_] == 1
+    for key in ("bracket", "rung", "n_resources", "iter"):
+        assert len(results[key]) == 22
+    # A level is one batch: one evaluate_candidates call, one iter value.
+    for it in set(results["iter"]):
+        assert len(set(results["n_resources"][results["iter"] == it])) == 1
+
+
+def test_resource_as_a_pipeline_step_parameter():
+    pipe = make_pipeline(StandardScaler(), sgd(27))
+    search = HyperbandSearchCV(
+        pipe,
+        {"sgdclassifier__alpha": loguniform(1e-5, 1e-1)},
+        resource="sgdclassifier__max_iter",
+        n_iter=20,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.resource_levels_ == [1, 3, 9, 27]
+    assert search.best_params_["sgdclassifier__max_iter"] == 27
+    assert search.best_estimator_[-1].max_iter == 27
+    assert set(search.cv_results_["param_sgdclassifier__max_iter"]) <= {1, 3, 9, 27}
+
+
+class BudgetScorer(ClassifierMixin, BaseEstimator):
+    """Scores best with the least `budget`: low rungs outscore full ones."""
+
+    def __init__(self, param=0.0, budget=9):
+        self.param = param
+        self.budget = budget
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y, sample_weight=None):
+        return self.param + 1.0 / self.budget
+
+
+def test_best_comes_only_from_the_full_resource_and_is_rank_one():
+    search = hyperband(BudgetScorer(), {"param": uniform(0, 0.1)}, resource="budget")
+    search.fit(X, y)
+    results = search.cv_results_
+    # A lower rung holds the highest score...
+    assert results["n_resources"][np.argmax(results["mean_test_score"])] < 9
+    # ...but the choice, its rank and the refit are at the full resource.
+    full = results["n_resources"] == 9
+    assert full[search.best_index_]
+    assert search.best_score_ == np.max(results["mean_test_score"][full])
+    assert results["rank_test_score"][search.best_index_] == 1
+    assert set(results["rank_test_score"][full]) == set(range(1, full.sum() + 1))
+    assert results["rank_test_score"][~full].min() == full.sum() + 1
+    assert search.best_params_["budget"] == search.best_estimator_.budget == 9
+
+
+def test_multimetric_refit_by_name():
+    search = hyperband(
+        scoring={"acc": "accuracy", "bal": "balanced_accuracy"}, refit="bal"
+    ).fit(X, y)
+    results = search.cv_results_
+    full = np.flatnonzero(results["n_resources"] == 9)
+    best = full[np.argmax(results["mean_test_bal"][full])]
+    assert search.best_index_ == best
+    assert search.best_score_ == results["mean_test_bal"][best]
+    assert results["rank_test_bal"][best] == 1
+    assert results["rank_test_acc"][full].min() == 1
+    assert search.best_params_["max_iter"] == 9
+
+
+def test_callable_refit_sees_only_full_resource_rows():
+    seen = []
+
+    def refit(results):
+        seen.append(set(results["n_resources"]))
+        return int(np.argmin(results["mean_test_score"]))
+
+    search = hyperband(refit=refit).fit(X, y)
+    results = search.cv_results_
+    full = np.flatnonzero(results["n_resources"] == 9)
+    assert seen == [{9}]
+    assert search.best_index_ == full[np.argmin(results["mean_test_score"][full])]
+    assert search.best_estimator_.max_iter == 9
+
+
+def test_plan_matches_the_results_and_is_printed(capsys):
+    search = hyperband(n_iter=30, verbose=1).fit(X, y)
+    printed = capsys.readouterr().out
+    assert "plan: 30 evaluations" in printed and "1 x 9" in printed
+    planned = {(r["bracket"], r["rung"]): r["n_candidates"] for r in search.plan_}
+    results = search.cv_results_
+    done = Counter(zip(results["bracket"].tolist(), results["rung"].tolist()))
+    assert done == planned
+    assert sum(planned.values()) == 30
+
+
+def test_same_candidates_whatever_n_jobs():
+    one = hyperband(n_iter=9, sampler="bayes").fit(X, y).cv_results_["params"]
+    two = hyperband(n_iter=9, sampler="bayes", n_jobs=2).fit(X, y).cv_results_["params"]
+    assert one == two
+
+
+def test_bayes_sampler_in_a_search():
+    search = hyperband(sampler="bayes", n_iter=44).fit(X, y)
+    assert len(search.cv_results_["params"]) == 44
+    assert search.best_params_["max_iter"] == 9
+
+
+class FailingClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(self, param=0.0):
+        self.param = param
+
+    def fit(self, X, y):
+        if self.param > 0.5:
+            raise ValueError("param too large")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y, sample_weight=None):
+        return self.param
+
+
+def test_failed_fits_are_tolerated_and_never_promoted():
+    search = HyperbandSearchCV(
+        FailingClassifier(), {"param": uniform(0, 1)}, n_iter=22, cv=3, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    results = search.cv_results_
+    failed = np.isnan(results["mean_test_score"])
+    assert failed.any()
+    assert not np.any(failed & (results["rung"] > 0))
+    assert search.best_params_["param"] <= 0.5
+
+
+def test_max_time_before_the_full_resource_warns():
+    with pytest.warns(UserWarning, match="No candidate was scored with the full"):
+        search = hyperband(max_time=1e-6).fit(X, y)
+    assert set(search.cv_results_["n_resources"]) == {1}
+    assert search.best_params_["max_iter"] == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"resource": "nope"}, "resource='nope'"),
+        ({"space": {"alpha": [1e-3], "max_iter": [5]}}, "resource='max_iter' is also"),
+        ({"min_resources": 20}, "min_resources=20"),
+        ({"resource": "n_samples", "max_resources": 10_000}, "max_resources=10000"),
+        ({"estimator": LogisticRegression(), "space": {"tol": [1e-3]}, "resource": "C"},
+         "max_resources"),
+        ({"eta": 1}, "eta"),
+        ({"sampler": "tpe"}, "sampler"),
+        ({"min_resources": 0}, "min_resources"),
+    ],
+)
+def test_bad_parameters_name_themselves(kwargs, match):
+    space = kwargs.pop("space", SGD_SPACE)
+    with pytest.raises(ValueError, match=match):
+        hyperband(space=space, **kwargs).fit(X, y)
+
+
+class WeightRecorder(ClassifierMixin, BaseEstimator):
+    """Fails without sample_weight; records the total weight of each fit."""
+
+    totals = []
+
+    def __init__(self, param=0.0):
+        self.param = param
+
+    def fit(self, X, y, sample_weight=None):
+        if sample_weight is None:
+            raise ValueError("sample_weight was not routed to fit")
+        self.classes_ = np.unique(y)
+        self.total_weight_ = float(np.sum(sample_weight))
+        WeightRecorder.totals.append(self.total_weight_)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_sample_weight_and_groups_are_routed_to_the_subsampled_folds():
+    WeightRecorder.totals = []
+    weights = np.linspace(0.5, 2.0, len(y))
+    groups = np.arange(len(y)) % 4
+    with config_context(enable_metadata_routing=True):
+        search = HyperbandSearchCV(
+            WeightRecorder()
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=True),
+            {"param": uniform(0, 1)},
+            n_iter=13,
+            cv=GroupKFold(4),
+            error_score="raise",
+            random_state=0,
+        ).fit(X, y, sample_weight=weights, groups=groups)
+    assert search.n_splits_ == 4 and len(search.resource_levels_) == 3
+    assert search.best_estimator_.total_weight_ == pytest.approx(weights.sum())
+    # Each training subsample brings its own weights along.
+    totals = {round(t, 6) for t in WeightRecorder.totals[:-1]}
+    assert len(totals) > 4
+
+
+def test_a_checkpoint_resumes_the_same_brackets(tmp_path, monkeypatch):
+    ckpt = tmp_path / "search.ckpt"
+    estimator = LoggedClassifier(interrupt_above=0.9)
+
+    def search(**kwargs):
+        return HyperbandSearchCV(
+            estimator, {"param": uniform(0, 1)}, n_iter=22, cv=2, random_state=5,
+            **kwargs,
+        )
+
+    reference = search().fit(X, y)
+    with monkeypatch.context() as m:
+        m.setenv("SKLEARN_TUNE_TEST_INTERRUPT", "1")
+        with pytest.raises(KeyboardInterrupt):
+            search(checkpoint=str(ckpt)).fit(X, y)
+    assert ckpt.exists()
+    resumed = search(checkpoint=str(ckpt)).fit(X, y)
+    assert resumed.cv_results_["params"] == reference.cv_results_["params"]
+    assert resumed.best_params_ == reference.best_params_
+    with monkeypatch.context() as m:
+        m.setenv("SKLEARN_TUNE_TEST_INTERRUPT", "1")
+        with pytest.raises(KeyboardInterrupt):
+            search(checkpoint=str(ckpt)).fit(X, y)
+    longer = HyperbandSearchCV(
+        estimator, {"param": uniform(0, 1)}, n_iter=35, cv=2, random_state=5,
+        checkpoint=str(ckpt),
+    ).fit(X, y)
+    results = longer.cv_results_
+    assert len(results["params"]) == 35 == sum(r["n_candidates"] for r in longer.plan_)
+    assert -1 not in results["bracket"]
+
+
+# tests/test_common.py runs the checks over the default resource
+# (n_samples) with LogisticRegression and Ridge; this instance has an
+# estimator parameter as the resource.
+@parametrize_with_checks(
+    [
+        HyperbandSearchCV(
+            KNeighborsClassifier(),
+            {"weights": ["uniform", "distance"]},
+            resource="n_neighbors",
+            max_resources=3,
+            min_resources=1,
+            n_iter=4,
+            cv=2,
+            random_state=0,
+        ),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

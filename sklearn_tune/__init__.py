@@ -1,6 +1,7 @@
 """sklearn-tune: drop-in scikit-learn hyperparameter searches."""
 
 from ._base import BaseTuneSearchCV
+from ._bayes import BayesSearchCV
 from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
 from ._hyperband import HyperbandSearchCV
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BaseTuneSearchCV",
+    "BayesSearchCV",
     "Categorical",
     "EvolutionarySearchCV",
     "GradientSearchCV",

@@ -1,6 +1,7 @@
 """Ask/tell strategy cores: pure numpy/scipy, no cross-validation."""
 
 from ._base import BaseOptimizer
+from ._bayes import BayesOptimizer
 from ._evolution import EvolutionaryOptimizer
 from ._gradient import GradientOptimizer
 from ._hyperband import HyperbandOptimizer
@@ -8,6 +9,7 @@ from ._random import RandomOptimizer
 
 __all__ = [
     "BaseOptimizer",
+    "BayesOptimizer",
     "EvolutionaryOptimizer",
     "GradientOptimizer",
     "HyperbandOptimizer",

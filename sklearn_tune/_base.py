@@ -56,6 +56,7 @@ class BaseTuneSearchCV(BaseSearchCV):
     4. tell the optimizer the objective: ``mean_test_score``, or
        ``mean_test_<refit>`` with multi-metric scoring. A batch whose every
        fit failed is told as failed (NaN) instead of ending the search;
+       then :meth:`_after_tell` lets the strategy tell it more;
     5. stop after ``n_iter`` candidates, when the space is exhausted, when
        ``max_time`` seconds have passed since fit started (checked before each
        batch after the first, with a warning), or when the best objective has not improved by
@@ -138,6 +139,13 @@ class BaseTuneSearchCV(BaseSearchCV):
         ``candidate_params`` must stay in the order of `batch`.
         """
         return batch, cv, {}
+
+    def _after_tell(self, optimizer, batch):
+        """Called once `batch`'s scores are told, before the checkpoint.
+
+        For a strategy that tells the optimizer more than scores (gradients
+        computed from the data); the default does nothing.
+        """
 
     def _objective_key(self, results):
         """The ``cv_results_`` column the optimizer maximises."""
@@ -276,6 +284,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 loop.objective = loop.objective or self._objective_key(results)
                 scores = np.asarray(results[loop.objective][-len(batch) :], dtype=float)
             optimizer.tell(batch, scores)
+            self._after_tell(optimizer, batch)
             loop.n_evaluated += len(batch)
             if self.verbose > 0:
                 self._print_progress(optimizer, loop.batch_number, batch, start)

@@ -2,14 +2,11 @@
 hypergradients where the model has one, on score differences otherwise."""
 
 import math
-from inspect import signature
 from itertools import islice, product
 from numbers import Integral
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import clone
-from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
@@ -244,13 +241,24 @@ class GradientSearchCV(BaseTuneSearchCV):
     -----
     The exact path needs the training data during the search: it takes it
     from the splitter scikit-learn calls in ``evaluate_candidates`` and lets
-    go of it when the search ends; no fitted attribute holds it. Fit
-    parameters (``sample_weight``...) are not seen by it: with metadata
-    routing enabled, an estimator that requests a fit parameter is searched
-    with probes (``"exact"`` then raises); without routing, pass
-    ``hypergradient="finite_difference"`` when fitting with fit parameters
-    that change the model, or the steps follow the unweighted loss (the
-    scores recorded stay the weighted ones).
+    go of it when the search ends; no fitted attribute holds it. The exact
+    path sees the fit parameters the search is given (routed or not):
+    ``sample_weight`` is handled for Ridge and RidgeClassifier fitted
+    alone (the training fold's weights in the fit, the validation fold's in
+    the loss); with any other fit parameter, or weights for another model or
+    a Pipeline, the gradient is probed instead (``"exact"`` then raises).
+
+    **When to prefer BayesSearchCV.** GradientSearchCV pays off where the
+    validation score is a smooth function of a few continuous
+    hyperparameters, above all with an exact hypergradient (regularisation
+    strengths of linear and kernel models), where it refines a value to
+    several digits in a handful of candidates. Prefer
+    :class:`~sklearn_tune.BayesSearchCV` for black-box models (trees,
+    boosting, SVC, neural networks), for spaces that are mostly integer or
+    categorical, for rugged or noisy scores (small data, few folds), and
+    when a global search over a wide range matters more than local
+    precision: the probes of the fallback cost extra evaluations per step
+    and only find a local optimum.
 
     The implicit gradients of the Lasso and ElasticNet hold where the
     support of the coefficients does not change; across a change the
@@ -261,7 +269,7 @@ class GradientSearchCV(BaseTuneSearchCV):
     >>> from scipy.stats import loguniform
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.linear_model import Ridge
-    >>> from sklearn_tune._gradient import GradientSearchCV
+    >>> from sklearn_tune import GradientSearchCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> search = GradientSearchCV(
     ...     Ridge(), {"alpha": loguniform(1e-4, 1e2)},
@@ -325,9 +333,18 @@ class GradientSearchCV(BaseTuneSearchCV):
         self.n_starts = n_starts
         self.n_initial_points = n_initial_points
 
+    def _get_routed_params_for_fit(self, params):
+        # BaseSearchCV.fit resolves the fit parameters here (scikit-learn
+        # 1.4 to 1.9) and passes them on to evaluate_candidates only; the
+        # exact path needs the sample weights the fits are given.
+        routed_params = super()._get_routed_params_for_fit(params)
+        self._fit_params = dict(routed_params.estimator.fit)
+        return routed_params
+
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         # Decided here rather than with the optimizer, which a resumed
         # search takes from its checkpoint.
+        self._fit_params = self.__dict__.get("_fit_params", {})
         self._exact = self._exact_path_applies(SearchSpace(self.param_distributions))
         self._folds_with_data = None
         self._hypergradients = {}
@@ -335,8 +352,9 @@ class GradientSearchCV(BaseTuneSearchCV):
             super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         finally:
             # The data (and the folds' factorisations) are for this search
-            # only: a fitted search holds no copy of X.
+            # only: a fitted search holds no copy of X or of the weights.
             del self._exact, self._folds_with_data, self._hypergradients
+            del self._fit_params
 
     def _make_optimizer(self, space, random_state):
         return GradientOptimizer(
@@ -348,8 +366,12 @@ class GradientSearchCV(BaseTuneSearchCV):
         )
 
     def _batch_size(self, optimizer):
-        # Called before each ask: the steps of the next batch need the
-        # hypergradients at the points the last batch evaluated.
+        return optimizer.suggested_batch_size()
+
+    def _after_tell(self, optimizer, batch):
+        # The steps of the next batch need the hypergradients at the points
+        # this batch evaluated; telling them before the checkpoint also
+        # saves them with it.
         if self._exact and self._folds_with_data is not None:
             requests = optimizer.gradient_requests()
             if requests:
@@ -357,7 +379,6 @@ class GradientSearchCV(BaseTuneSearchCV):
                     *(self._smooth_objective(optimizer.space, c) for c in requests)
                 )
                 optimizer.tell_gradients(requests, values, gradients)
-        return optimizer.suggested_batch_size()
 
     def _prepare_batch(self, optimizer, batch, cv):
         if self._exact:
@@ -374,14 +395,13 @@ class GradientSearchCV(BaseTuneSearchCV):
         continuous = [_continuous_names(sub) for sub in space.subspaces]
         if not any(continuous):
             reason = "the search space has no continuous hyperparameter"
-        elif get_config()["enable_metadata_routing"] and _requests_fit_metadata(
-            self.estimator
-        ):
+        elif set(self._fit_params) - {"sample_weight"}:
             reason = (
-                "it requests fit metadata (such as sample_weight), which the "
-                "exact hypergradients do not see"
+                f"it is fitted with {sorted(self._fit_params)}, which the exact "
+                "hypergradients do not see (only sample_weight)"
             )
         else:
+            weighted = self._fit_params.get("sample_weight") is not None
             settings = [
                 (fixed, names)
                 for sub, names in zip(space.subspaces, continuous)
@@ -392,7 +412,9 @@ class GradientSearchCV(BaseTuneSearchCV):
                 (fixed, names)
                 for fixed, names in settings
                 if find_hypergradient(
-                    clone(self.estimator).set_params(**clone(fixed, safe=False)), names
+                    clone(self.estimator).set_params(**clone(fixed, safe=False)),
+                    names,
+                    sample_weight=weighted,
                 )
                 is None
             ]
@@ -402,6 +424,8 @@ class GradientSearchCV(BaseTuneSearchCV):
             if unsupported and not partial:
                 fixed, names = unsupported[0]
                 where = f" with {fixed}" if fixed else ""
+                if weighted:
+                    where += " and sample_weight"
                 reason = f"it has none{where} with respect to {names}"
         if reason is None:
             return True
@@ -450,7 +474,10 @@ class GradientSearchCV(BaseTuneSearchCV):
     def _fit_hypergradient(self, fixed, continuous):
         """The hypergradient of the estimator with the `fixed` values, fitted."""
         estimator = clone(self.estimator).set_params(**clone(fixed, safe=False))
-        hypergradient = find_hypergradient(estimator, continuous)
+        sample_weight = self._fit_params.get("sample_weight")
+        hypergradient = find_hypergradient(
+            estimator, continuous, sample_weight=sample_weight is not None
+        )
         if hypergradient is None:
             if self.hypergradient == "exact":
                 raise ValueError(
@@ -462,7 +489,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             return None
         data = self._folds_with_data
         try:
-            return hypergradient.fit(data.X_, data.y_, data.splits_)
+            return hypergradient.fit(data.X_, data.y_, data.splits_, sample_weight)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
 
@@ -488,14 +515,3 @@ def _discrete_settings(subspace, limit=100):
             finite = math.isfinite(dim.size)
             values.append(dim.values() if finite else dim.from_unit([0.5]))
     return [dict(zip(names, combo)) for combo in islice(product(*values), limit)]
-
-
-def _requests_fit_metadata(estimator):
-    """Whether metadata routing would pass fit parameters to `estimator`."""
-    names = {"sample_weight"}
-    for part in [estimator, *estimator.get_params(deep=True).values()]:
-        fit = getattr(part, "fit", None)
-        if callable(fit):
-            names.update(signature(fit).parameters)
-    names -= {"X", "y", "Y", "self", "params", "fit_params", "kwargs"}
-    return bool(get_routing_for_object(estimator).consumes("fit", sorted(names)))

@@ -10,7 +10,13 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.kernel_ridge import KernelRidge
-from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge, RidgeClassifier
+from sklearn.linear_model import (
+    ElasticNet,
+    Lasso,
+    LogisticRegression,
+    Ridge,
+    RidgeClassifier,
+)
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -437,19 +443,38 @@ def test_no_data_is_held_after_fit():
     assert len(pickle.dumps(search.optimizer_)) < X_REG.nbytes
 
 
-def test_requested_fit_metadata_turns_the_exact_path_off():
+def test_sample_weight_reaches_the_exact_ridge_path():
     weights = np.linspace(0.5, 2.0, len(Y_REG))
+    search = ridge_search().fit(X_REG, Y_REG, sample_weight=weights)
+    assert "exact" in set(search.cv_results_["grad_source"])
+    assert not hasattr(search, "_fit_params")
     with config_context(enable_metadata_routing=True):
         weighted = (
             Ridge()
             .set_fit_request(sample_weight=True)
             .set_score_request(sample_weight=True)
         )
-        search = ridge_search(estimator=weighted).fit(
+        routed = ridge_search(estimator=weighted).fit(
             X_REG, Y_REG, sample_weight=weights
         )
-        assert "exact" not in set(search.cv_results_["grad_source"])
-        with pytest.raises(ValueError, match="fit metadata"):
-            ridge_search(estimator=weighted, hypergradient="exact").fit(
-                X_REG, Y_REG, sample_weight=weights
-            )
+    assert "exact" in set(routed.cv_results_["grad_source"])
+    assert routed.best_params_ == pytest.approx(search.best_params_)
+
+
+def test_fit_parameters_the_exact_path_cannot_see_turn_it_off():
+    weights = np.linspace(0.5, 2.0, len(Y_REG))
+    pipe = make_pipeline(StandardScaler(), Ridge())
+    space = {"ridge__alpha": Real(1e-3, 1e3, log=True)}
+    search = GradientSearchCV(pipe, space, n_iter=8, cv=3, random_state=0)
+    search.fit(X_REG, Y_REG, ridge__sample_weight=weights)
+    assert "exact" not in set(search.cv_results_["grad_source"])
+    with pytest.raises(ValueError, match="ridge__sample_weight"):
+        search.set_params(hypergradient="exact").fit(
+            X_REG, Y_REG, ridge__sample_weight=weights
+        )
+    lasso = GradientSearchCV(
+        Lasso(), {"alpha": Real(1e-3, 10, log=True)}, n_iter=4, cv=3,
+        hypergradient="exact", random_state=0,
+    )
+    with pytest.raises(ValueError, match="sample_weight"):
+        lasso.fit(X_REG, Y_REG, sample_weight=weights)

@@ -153,6 +153,56 @@ def test_value_and_gradient_match_real_fits(case):
         assert grad[name] == pytest.approx((plus - minus) / (2 * h), rel=1e-5, abs=1e-9)
 
 
+WEIGHTED_CASES = [
+    "ridge", "ridge-no-intercept", "ridge-multioutput", "ridge-classifier-multiclass"
+]
+
+
+def weighted_cv_loss(estimator, X, y, folds, params, weights):
+    losses = []
+    for train, test in folds:
+        fitted = clone(estimator).set_params(**params)
+        fitted.fit(X[train], y[train], sample_weight=weights[train])
+        if isinstance(fitted, RidgeClassifier):
+            coding = LabelBinarizer(pos_label=1, neg_label=-1).fit(y[train])
+            target, prediction = coding.transform(y[test]), fitted.decision_function(
+                X[test]
+            )
+        else:
+            target, prediction = y[test], fitted.predict(X[test])
+        losses.append(mean_squared_error(target, prediction, sample_weight=weights[test]))
+    return np.mean(losses)
+
+
+@pytest.mark.parametrize("case", WEIGHTED_CASES)
+def test_weighted_ridge_matches_real_weighted_fits(case):
+    estimator, data, params = CASES[case]
+    X, y, folds = DATA[data]
+    weights = np.random.default_rng(0).uniform(0.1, 3.0, len(X))
+    loss, grad = value_and_grad(estimator, X, y, folds, params, sample_weight=weights)
+    expected = weighted_cv_loss(estimator, X, y, folds, params, weights)
+    assert loss == pytest.approx(expected, rel=1e-7)
+    # The weights change the loss: this is not the unweighted one by chance.
+    assert loss != pytest.approx(cv_loss(estimator, X, y, folds, params), rel=1e-3)
+    value, h = params["alpha"], params["alpha"] * 1e-5
+    plus = weighted_cv_loss(estimator, X, y, folds, {"alpha": value + h}, weights)
+    minus = weighted_cv_loss(estimator, X, y, folds, {"alpha": value - h}, weights)
+    assert grad["alpha"] == pytest.approx((plus - minus) / (2 * h), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "estimator, names",
+    [
+        (LogisticRegression(), ["C"]),
+        (KernelRidge(kernel="rbf"), ["alpha"]),
+        (make_pipeline(StandardScaler(), Ridge()), ["ridge__alpha"]),
+    ],
+)
+def test_sample_weight_without_support_gets_none(estimator, names):
+    assert find_hypergradient(estimator, names, sample_weight=True) is None
+    assert find_hypergradient(estimator, names) is not None
+
+
 def test_flat_region_at_extreme_regularisation():
     # Far past the optimum every coefficient is ~0: the loss is flat and its
     # gradient in log(alpha) vanishes, why the search starts from several points.

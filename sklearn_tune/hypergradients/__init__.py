@@ -14,7 +14,9 @@ the log-loss for :class:`~sklearn.linear_model.LogisticRegression`.
 
 The estimator may be the last step of a :class:`~sklearn.pipeline.Pipeline`:
 its preprocessing is fitted on each training fold, as cross-validation does.
-Fit parameters such as ``sample_weight`` are not seen here.
+``sample_weight`` is supported by the families that set
+``supports_sample_weight`` (ridge): the model is fitted with the training
+fold's weights and the loss is the weighted mean over the validation fold.
 """
 
 import numpy as np
@@ -31,7 +33,8 @@ class Hypergradient:
 
     Subclasses set ``estimators`` (the model classes they handle),
     ``differentiable`` (the model's parameters with an exact gradient) and
-    ``loss`` (the name of the validation loss), and implement
+    ``loss`` (the name of the validation loss), ``supports_sample_weight``
+    (whether ``_fit_fold`` takes ``w_train`` and ``w_test``), and implement
     ``_supports(model, names)`` (whether the model's settings allow the
     gradient in these of its parameters), ``_fit_fold(model, X_train, y_train, X_test,
     y_test)`` (returns whatever the fold's gradients need, factorisations
@@ -51,18 +54,23 @@ class Hypergradient:
     estimators = ()
     differentiable = ()
     loss = "squared_error"
+    supports_sample_weight = False
 
     def __init__(self, estimator, param_names):
         self.estimator = estimator
         self.param_names = list(param_names)
 
     @classmethod
-    def handles(cls, estimator, param_names):
+    def handles(cls, estimator, param_names, *, sample_weight=False):
         """Whether this family gives the gradient for these parameters."""
         parts = _split_pipeline(estimator)
         if parts is None:
             return False
-        _, model, prefix = parts
+        preprocessing, model, prefix = parts
+        # In a Pipeline the weights may also reach the preprocessing, which
+        # the folds here would have to reproduce step by step.
+        if sample_weight and (not cls.supports_sample_weight or preprocessing):
+            return False
         if type(model) not in cls.estimators:
             return False
         if not all(name.startswith(prefix) for name in param_names):
@@ -74,7 +82,7 @@ class Hypergradient:
     def _supports(cls, model, names):
         return True
 
-    def fit(self, X, y, folds):
+    def fit(self, X, y, folds, sample_weight=None):
         """Fit the preprocessing on each training fold and cache what it can.
 
         Parameters
@@ -85,6 +93,9 @@ class Hypergradient:
             Targets.
         folds : iterable of (train, test) index arrays
             The cross-validation folds.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, for the model's fit and the loss; only
+            for families that support them.
 
         Returns
         -------
@@ -101,6 +112,12 @@ class Hypergradient:
                 fitted = clone(preprocessing)
                 X_train = fitted.fit_transform(X_train, y_train)
                 X_test = fitted.transform(X_test)
+            weights = {}
+            if sample_weight is not None:
+                weights = {
+                    "w_train": np.asarray(sample_weight, dtype=float)[train],
+                    "w_test": np.asarray(sample_weight, dtype=float)[test],
+                }
             self._folds.append(
                 self._fit_fold(
                     model,
@@ -108,6 +125,7 @@ class Hypergradient:
                     check_array(y_train, ensure_2d=False, dtype=None),
                     _dense(X_test),
                     check_array(y_test, ensure_2d=False, dtype=None),
+                    **weights,
                 )
             )
         return self
@@ -163,7 +181,7 @@ def _dense(X):
     return check_array(X, dtype=np.float64)
 
 
-def find_hypergradient(estimator, param_names):
+def find_hypergradient(estimator, param_names, *, sample_weight=False):
     """The exact hypergradient of `estimator` for `param_names`, if any.
 
     Parameters
@@ -174,12 +192,14 @@ def find_hypergradient(estimator, param_names):
     param_names : list of str
         Continuous parameters to differentiate, named as for
         ``estimator.set_params``.
+    sample_weight : bool, default=False
+        Whether the fit will be given sample weights.
 
     Returns
     -------
     hypergradient : Hypergradient or None
         Not fitted yet; None when no family handles the estimator and these
-        parameters.
+        parameters (with sample weights, if asked).
 
     Examples
     --------
@@ -196,12 +216,12 @@ def find_hypergradient(estimator, param_names):
     if not param_names:
         return None
     for family in _FAMILIES:
-        if family.handles(estimator, param_names):
+        if family.handles(estimator, param_names, sample_weight=sample_weight):
             return family(estimator, param_names)
     return None
 
 
-def value_and_grad(estimator, X, y, folds, params):
+def value_and_grad(estimator, X, y, folds, params, sample_weight=None):
     """Mean validation loss over `folds` and its gradient with respect to `params`.
 
     Parameters
@@ -216,6 +236,8 @@ def value_and_grad(estimator, X, y, folds, params):
         Cross-validation folds.
     params : dict
         Values of the parameters to differentiate.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples (ridge only).
 
     Returns
     -------
@@ -237,13 +259,15 @@ def value_and_grad(estimator, X, y, folds, params):
     >>> round(loss), grad["alpha"] > 0
     (3420, True)
     """
-    hypergradient = find_hypergradient(estimator, list(params))
+    weighted = sample_weight is not None
+    hypergradient = find_hypergradient(estimator, list(params), sample_weight=weighted)
     if hypergradient is None:
+        with_weights = " with sample_weight" if weighted else ""
         raise ValueError(
-            f"No exact hypergradient for {type(estimator).__name__} with "
-            f"respect to {sorted(params)}."
+            f"No exact hypergradient for {type(estimator).__name__}{with_weights} "
+            f"with respect to {sorted(params)}."
         )
-    return hypergradient.fit(X, y, folds).value_and_grad(params)
+    return hypergradient.fit(X, y, folds, sample_weight).value_and_grad(params)
 
 
 # The families import Hypergradient from this module, so they come last.

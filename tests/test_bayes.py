@@ -1,6 +1,7 @@
 """Bayesian optimisation: the GP surrogate, the acquisition functions, the
 optimizer on analytic functions, and BayesSearchCV."""
 
+from _estimators import FailingClassifier, WeightRecorder
 import math
 import os
 import pickle
@@ -12,7 +13,6 @@ import pytest
 from joblib import parallel_backend
 from scipy.stats import loguniform, norm
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris, make_classification
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
@@ -421,25 +421,6 @@ def test_optimizer_rejects_bad_parameters(params, match):
 # ------------------------------------------------------- BayesSearchCV ---
 
 
-class FailingClassifier(ClassifierMixin, BaseEstimator):
-    """Fails to fit when `param` > 0.5, else scores ``0.5 + param``."""
-
-    def __init__(self, param=0.0):
-        self.param = param
-
-    def fit(self, X, y):
-        if self.param > 0.5:
-            raise ValueError("param too large")
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
-
-    def score(self, X, y, sample_weight=None):
-        return 0.5 + self.param
-
-
 def small_searches():
     yield BayesSearchCV(Ridge(), {"alpha": Real(1e-2, 1e2, log=True)},
                         n_iter=4, cv=2, random_state=0)
@@ -557,32 +538,12 @@ def test_failed_fits_are_tolerated():
     assert np.isfinite(search.best_score_)
 
 
-class WeightedClassifier(ClassifierMixin, BaseEstimator):
-    """Needs sample_weight in fit; scores ``param``."""
-
-    def __init__(self, param=0.0):
-        self.param = param
-
-    def fit(self, X, y, sample_weight=None):
-        if sample_weight is None:
-            raise ValueError("sample_weight was not routed to fit")
-        self.classes_ = np.unique(y)
-        self.total_weight_ = float(np.sum(sample_weight))
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
-
-    def score(self, X, y, sample_weight=None):
-        return self.param
-
-
 def test_metadata_is_routed_to_fit_and_splitter():
     groups = np.arange(len(Y_CLF)) % 5
     weights = np.full(len(Y_CLF), 2.0)
     with config_context(enable_metadata_routing=True):
         estimator = (
-            WeightedClassifier()
+            WeightRecorder()
             .set_fit_request(sample_weight=True)
             .set_score_request(sample_weight=False)
         )

@@ -8,7 +8,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from _estimators import LoggedClassifier
+from _estimators import FailingClassifier, LoggedClassifier, WeightRecorder
 from scipy.stats import loguniform, norm, randint, uniform
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -472,23 +472,6 @@ def test_bayes_sampler_in_a_search():
     assert search.best_params_["max_iter"] == 9
 
 
-class FailingClassifier(ClassifierMixin, BaseEstimator):
-    def __init__(self, param=0.0):
-        self.param = param
-
-    def fit(self, X, y):
-        if self.param > 0.5:
-            raise ValueError("param too large")
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
-
-    def score(self, X, y, sample_weight=None):
-        return self.param
-
-
 def test_failed_fits_are_tolerated_and_never_promoted():
     search = HyperbandSearchCV(
         FailingClassifier(), {"param": uniform(0, 1)}, n_iter=22, cv=3, random_state=0
@@ -528,26 +511,6 @@ def test_bad_parameters_name_themselves(kwargs, match):
     space = kwargs.pop("space", SGD_SPACE)
     with pytest.raises(ValueError, match=match):
         hyperband(space=space, **kwargs).fit(X, y)
-
-
-class WeightRecorder(ClassifierMixin, BaseEstimator):
-    """Fails without sample_weight; records the total weight of each fit."""
-
-    totals = []
-
-    def __init__(self, param=0.0):
-        self.param = param
-
-    def fit(self, X, y, sample_weight=None):
-        if sample_weight is None:
-            raise ValueError("sample_weight was not routed to fit")
-        self.classes_ = np.unique(y)
-        self.total_weight_ = float(np.sum(sample_weight))
-        WeightRecorder.totals.append(self.total_weight_)
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.classes_[0])
 
 
 def test_sample_weight_and_groups_are_routed_to_the_subsampled_folds():

@@ -1,11 +1,11 @@
 """Metadata routing: sample_weight to the estimator and scorer, groups to the
 splitter, under ``enable_metadata_routing=True``."""
 
+from _estimators import WeightRecorder
 import numpy as np
 import pytest
 from _random_search import RandomTuneSearchCV
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.model_selection import GroupKFold
@@ -13,23 +13,6 @@ from sklearn.model_selection import GroupKFold
 from sklearn_tune import Real
 
 X, y = make_classification(n_samples=90, n_features=4, random_state=0)
-
-
-class WeightRecorder(ClassifierMixin, BaseEstimator):
-    """Predicts the majority class and fails without sample_weight."""
-
-    def __init__(self, param=0.0):
-        self.param = param
-
-    def fit(self, X, y, sample_weight=None):
-        if sample_weight is None:
-            raise ValueError("sample_weight was not routed to fit")
-        self.classes_ = np.unique(y)
-        self.total_weight_ = float(np.sum(sample_weight))
-        return self
-
-    def predict(self, X):
-        return np.zeros(len(X), dtype=int)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The shared search loop, through the test-only random search."""
 
+from _estimators import FailingClassifier
 import pickle
 import re
 import warnings
@@ -8,7 +9,6 @@ import numpy as np
 import pytest
 from _random_search import RandomTuneSearchCV
 from scipy.stats import loguniform
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, make_scorer, roc_auc_score
@@ -29,32 +29,6 @@ def search(**kwargs):
     estimator = kwargs.pop("estimator", LogisticRegression())
     space = kwargs.pop("space", LOGISTIC_SPACE)
     return RandomTuneSearchCV(estimator, space, **kwargs)
-
-
-class FailingClassifier(ClassifierMixin, BaseEstimator):
-    """Fails to fit when `param` > 0.5; predicts the majority class otherwise.
-
-    With ``nan_score=True`` it fits but predicts nothing usable above 0.5.
-    """
-
-    def __init__(self, param=0.0, nan_score=False):
-        self.param = param
-        self.nan_score = nan_score
-
-    def fit(self, X, y):
-        if self.param > 0.5 and not self.nan_score:
-            raise ValueError("param too large")
-        self.classes_ = np.unique(y)
-        self.majority_ = np.bincount(y).argmax()
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.majority_)
-
-    def score(self, X, y, sample_weight=None):
-        if self.param > 0.5:
-            return np.nan
-        return accuracy_score(y, self.predict(X)) + self.param
 
 
 def test_n_iter_counts_distinct_candidates_and_iter_is_the_batch():

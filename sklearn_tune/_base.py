@@ -70,6 +70,13 @@ class BaseTuneSearchCV(BaseSearchCV):
     search completes.
     """
 
+    # The HTML repr in Jupyter links to the class's page of the API reference.
+    _doc_link_module = "sklearn_tune"
+    _doc_link_template = (
+        "https://sklearn-tune.readthedocs.io/en/latest/generated/"
+        "{estimator_module}.{estimator_name}.html"
+    )
+
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "param_distributions": [dict, list],

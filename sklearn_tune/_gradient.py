@@ -47,7 +47,7 @@ class GradientSearchCV(BaseTuneSearchCV):
     lock-step so that each batch of candidates is one
     ``evaluate_candidates`` call. The first `n_initial_points` candidates are
     random; the best `n_starts` of them become the starts. See
-    :class:`~sklearn_tune.optimizers._gradient.GradientOptimizer`.
+    :class:`~sklearn_tune.optimizers.GradientOptimizer`.
 
     Where the model has one, the steps follow the exact *hypergradient* of
     a smooth validation loss (the mean squared error, or the log-loss for

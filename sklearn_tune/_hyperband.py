@@ -23,8 +23,9 @@ RESOURCE_KEY = "_hyperband_resource"
 
 
 class HyperbandSearchCV(BaseTuneSearchCV):
-    """Hyperband search: many configurations on a small resource, the best
-    of them on more, cross-validated on the same folds throughout.
+    """Hyperband search: many configurations on little resource, the best on more.
+
+    Every configuration is cross-validated on the same folds throughout.
 
     The resource is either the number of training samples
     (``resource="n_samples"``) or an integer parameter of the estimator
@@ -175,7 +176,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     >>> from scipy.stats import loguniform
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.linear_model import SGDClassifier
-    >>> from sklearn_tune._hyperband import HyperbandSearchCV
+    >>> from sklearn_tune import HyperbandSearchCV
     >>> X, y = load_iris(return_X_y=True)
     >>> sgd = SGDClassifier(max_iter=9, tol=None, random_state=0)
     >>> search = HyperbandSearchCV(

@@ -446,7 +446,7 @@ class BayesOptimizer(BaseOptimizer):
     Examples
     --------
     >>> from sklearn_tune import Real, Integer
-    >>> from sklearn_tune.optimizers._bayes import BayesOptimizer
+    >>> from sklearn_tune.optimizers import BayesOptimizer
     >>> opt = BayesOptimizer({"x": Real(-2.0, 2.0), "n": Integer(0, 5)},
     ...                      random_state=0)
     >>> for _ in range(16):

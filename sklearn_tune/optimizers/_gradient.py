@@ -122,13 +122,13 @@ class GradientOptimizer(BaseOptimizer):
 
     See Also
     --------
-    sklearn_tune._gradient.GradientSearchCV : The search that tells this
+    sklearn_tune.GradientSearchCV : The search that tells this
         optimizer exact hypergradients.
 
     Examples
     --------
     >>> from sklearn_tune import Real
-    >>> from sklearn_tune.optimizers._gradient import GradientOptimizer
+    >>> from sklearn_tune.optimizers import GradientOptimizer
     >>> opt = GradientOptimizer({"x": Real(-2.0, 2.0)}, random_state=0)
     >>> for _ in range(8):
     ...     batch = opt.ask(opt.suggested_batch_size())

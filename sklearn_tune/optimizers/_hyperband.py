@@ -199,7 +199,7 @@ class HyperbandOptimizer(BaseOptimizer):
     Examples
     --------
     >>> from sklearn_tune import Real
-    >>> from sklearn_tune.optimizers._hyperband import HyperbandOptimizer
+    >>> from sklearn_tune.optimizers import HyperbandOptimizer
     >>> space = {"x": Real(-2.0, 2.0), "epochs": [1, 3, 9]}
     >>> opt = HyperbandOptimizer(space, resource="epochs", random_state=0)
     >>> [(r["bracket"], r["n_candidates"], r["n_resources"]) for r in opt.plan]

@@ -27,7 +27,7 @@ kernelridge-diabetes
     both log, on ``load_diabetes``.
 
 Strategies: GradientSearchCV (``hypergradient="exact"``; 10 candidates in
-one dimension, 20 in two), a grid of 50 log-spaced values per dimension
+one dimension, 30 in two), a grid of 50 log-spaced values per dimension
 (GridSearchCV; for elasticnet-wide, ElasticNetCV over the same 50 x 50
 values, which computes the grid along its regularisation path),
 RandomizedSearchCV at GradientSearchCV's number of candidates, and the
@@ -39,7 +39,7 @@ Black-box fallback (``--problems svc-digits``): SVC ``C`` in [1e-2, 1e3] and
 ``gamma`` in [1e-5, 1e-1] (log) on the training part of ``load_digits``,
 stratified 3-fold CV, accuracy; GradientSearchCV with probed gradients
 (``hypergradient="auto"``, SVC has no exact one) against RandomizedSearchCV
-at 20 candidates each.
+at 30 candidates each.
 
 Figures, medians over seeds (the seed drives the random and gradient
 searches; the grid and the CV estimators are deterministic and run once):
@@ -96,7 +96,7 @@ N_GRID = 50
 N_GRID_QUICK = 8
 # Candidates of GradientSearchCV and RandomizedSearchCV per dimension count:
 # a fifth of a 50-point grid in one dimension, far less in two.
-N_ITER = {1: N_GRID // 5, 2: 20}
+N_ITER = {1: N_GRID // 5, 2: 30}
 
 
 def _wide(n_informative):

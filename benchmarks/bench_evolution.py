@@ -25,7 +25,7 @@ Figures (medians over seeds, one BLAS thread, n_jobs=1 unless stated):
    unaffected by other processes sharing the cores).
 
 HistGradientBoostingClassifier boosts 20 iterations here (``--hgb-max-iter``)
-instead of the shared problem's 50, to keep five seeds in the time box.
+instead of the shared problem's 50, to keep ten seeds in the time box.
 
     python -m benchmarks.bench_evolution --quick
     python -m benchmarks.bench_evolution [--problems ...] [--seeds N]
@@ -65,7 +65,7 @@ from sklearn_tune.optimizers._evolution import EvolutionaryOptimizer
 
 BUDGETS = (40, 80)
 POPULATION = 10
-# The shared problem boosts 50 iterations; 20 keep five seeds of four
+# The shared problem boosts 50 iterations; 20 keep ten seeds of four
 # searches of 80+ candidates within the time box (same data, space, folds).
 HGB_MAX_ITER = 20
 STRATEGIES = ("EvolutionarySearchCV ga", "EvolutionarySearchCV de", "GASearchCV",
@@ -361,7 +361,7 @@ def main(argv=None):
                              "(< 2 min)")
     parser.add_argument("--problems", nargs="*",
                         default=["rastrigin", "hartmann6", "svc-digits", "hgb-digits"])
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--seed-offset", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=2,
                         help="repeats of the n_jobs speed-up measurement")

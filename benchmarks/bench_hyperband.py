@@ -23,6 +23,12 @@ fit and score times of every fold of every row, wall clock), ``wall``,
 ``n_evals`` (distinct configurations), ``n_rows`` (rows of
 ``cv_results_``).
 
+``hyperband-warm`` is the random sampler with ``warm_start=True`` (not
+run on ``n_samples``): boosting then scores exactly as without it, for less
+CPU; an MLP trains the difference of the levels, its optimiser restarted,
+so its CV scores are of models trained that way, and ``test`` (the refit,
+from scratch) is the like-for-like figure.
+
 RandomizedSearchCV runs with n_iter=81, and n_iter=30 is read off its first
 30 rows (the same draws; its best is refitted for the test score). For
 each N: ``cpu/RSN`` is cpu over RandomizedSearchCV(n_iter=N)'s cpu of the
@@ -36,7 +42,8 @@ that reached it.
     python -m benchmarks.bench_hyperband --quick
     python -m benchmarks.bench_hyperband [--problems hgb-digits sgd-20k]
         [--seeds N] [--seed-offset K] [--n-hyperband 69]
-        [--strategies random halving hyperband-random hyperband-bayes]
+        [--strategies random halving hyperband-random hyperband-bayes
+                      hyperband-warm]
         [--out rows.jsonl]
     python -m benchmarks.bench_hyperband --summarize rows.jsonl [...]
 
@@ -89,7 +96,8 @@ from sklearn_tune._hyperband import HyperbandSearchCV  # noqa: E402
 
 RS = "RandomizedSearchCV"
 PROBLEM_NAMES = ("hgb-digits", "sgd-20k", "mlp-digits")
-STRATEGIES = ("random", "halving", "hyperband-random", "hyperband-bayes")
+STRATEGIES = ("random", "halving", "hyperband-random", "hyperband-bayes",
+              "hyperband-warm")
 
 
 def hgb_digits(max_iter):
@@ -157,12 +165,21 @@ def make_searches(problem, seed, strategies, n_random, n_hyperband):
         searches["HalvingRandomSearchCV"] = HalvingRandomSearchCV(
             problem.make_estimator(), to_scipy(problem.space), **resource, **common
         )
-    for sampler in ("random", "bayes"):
-        if f"hyperband-{sampler}" in strategies:
-            name = f"HyperbandSearchCV {sampler} n_iter={n_hyperband}"
+    for strategy, sampler, warm_start in [
+        ("hyperband-random", "random", False),
+        ("hyperband-bayes", "bayes", False),
+        ("hyperband-warm", "random", True),
+    ]:
+        # Warm start continues an estimator parameter; n_samples is not one.
+        if strategy in strategies and not (
+            warm_start and problem.resource == "n_samples"
+        ):
+            warm = " warm_start" if warm_start else ""
+            name = f"HyperbandSearchCV {sampler}{warm} n_iter={n_hyperband}"
             searches[name] = HyperbandSearchCV(
                 problem.make_estimator(), to_tune(problem.space), n_iter=n_hyperband,
-                resource=problem.resource, sampler=sampler, **common,
+                resource=problem.resource, sampler=sampler, warm_start=warm_start,
+                **common,
             )
     return searches
 

@@ -1,6 +1,9 @@
 """HyperbandSearchCV: brackets of successive halving over a resource, on
 the fixed k-fold splits, for any estimator or pipeline."""
 
+import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Mapping
 from numbers import Integral
@@ -14,6 +17,7 @@ from sklearn.utils.multiclass import type_of_target
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
 from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
+from ._warm_start import WarmStartCache, grows_to_level, warm_start_parameter
 from .space import Categorical
 
 # The search space's extra dimension that carries the resource level of a
@@ -120,6 +124,21 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     sampler : {"random", "bayes"}, default="random"
         How new configurations are drawn: uniformly, or BOHB's tree-Parzen
         density ratio of the best scores so far (a third stay random).
+    warm_start : bool, default=False
+        Continue training a promoted configuration from its fit at the
+        previous level, fold by fold, instead of starting over. Needs
+        `resource` to be a parameter of an estimator (or pipeline step)
+        with a ``warm_start`` parameter. scikit-learn's ensembles grow to
+        the new level (``n_estimators``; ``max_iter`` of
+        HistGradientBoosting, which then gives the same model as a fit from
+        scratch); other estimators train for the difference of the levels
+        (``max_iter`` epochs of MLP or SGD, whose optimiser state restarts,
+        so the model differs a little from one trained in one go). The fits
+        are kept on disk between levels: in a temporary directory, or next
+        to `checkpoint` (``<checkpoint>.warm_start``) so that a resumed
+        search continues them; workers on other machines that do not share
+        that directory fit from scratch. The refit is always from scratch,
+        with the full resource.
 
     Attributes
     ----------
@@ -206,6 +225,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         ],
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
         "sampler": [StrOptions({"random", "bayes"})],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -232,6 +252,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         max_resources="auto",
         eta=3,
         sampler="random",
+        warm_start=False,
     ):
         super().__init__(
             estimator,
@@ -256,6 +277,77 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         self.max_resources = max_resources
         self.eta = eta
         self.sampler = sampler
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None, **params):
+        """Run the brackets on the fixed folds, then refit the best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target, if any.
+        **params : dict of str -> object
+            Passed to the estimator's ``fit``, the scorer and the splitter,
+            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        if not self.warm_start:
+            return super().fit(X, y, **params)
+        self._validate_params()
+        # The fits run through sklearn's evaluate_candidates, which clones
+        # self.estimator for each: wrapping it for the length of the fit is
+        # how every fit of a configuration finds the one before it.
+        estimator = self.estimator
+        wrapper = self._warm_start_wrapper(estimator)
+        self.estimator = wrapper
+        try:
+            super().fit(X, y, **params)
+        except BaseException:
+            if self.checkpoint is None:
+                shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
+            raise
+        finally:
+            self.estimator = estimator
+        shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
+        if hasattr(self, "best_estimator_"):
+            self.best_estimator_ = self.best_estimator_.estimator_
+        return self
+
+    def _warm_start_wrapper(self, estimator):
+        if self.resource == "n_samples":
+            raise ValueError(
+                "warm_start=True continues training over an estimator parameter "
+                "such as max_iter or n_estimators; resource='n_samples' is not "
+                "one."
+            )
+        max_level = self._check_estimator_resource()
+        flag = warm_start_parameter(self.resource)
+        if flag not in estimator.get_params():
+            raise ValueError(
+                f"warm_start=True needs the estimator that owns "
+                f"resource={self.resource!r} to have a warm_start parameter "
+                f"({flag!r}); it has none."
+            )
+        if self.checkpoint is None:
+            cache_dir = tempfile.mkdtemp(prefix="sklearn_tune_warm_start_")
+        else:
+            # Next to the checkpoint, so that a resumed search continues
+            # from the fits saved before the interruption.
+            cache_dir = f"{os.fspath(self.checkpoint)}.warm_start"
+            os.makedirs(cache_dir, exist_ok=True)
+        return WarmStartCache(
+            estimator,
+            cache_dir,
+            self.resource,
+            grows_to_level(estimator, self.resource),
+            max_level,
+        )
 
     def _check_input_parameters(self, X, y, split_params):
         # BaseSearchCV.fit calls this with the data before any fit: the

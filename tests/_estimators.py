@@ -8,7 +8,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 
 
-class LoggedClassifier(ClassifierMixin, BaseEstimator):
+class _MajorityClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the most frequent class of the training labels."""
+
+    def _fit_majority(self, y):
+        self.classes_ = np.unique(y)
+        self.majority_ = np.bincount(y).argmax()
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+class LoggedClassifier(_MajorityClassifier):
     """Majority-class classifier whose score rises with `param` up to 0.5.
 
     Each fit appends ``param`` to `log` (when given) and sleeps `delay`
@@ -34,12 +46,7 @@ class LoggedClassifier(ClassifierMixin, BaseEstimator):
             with open(self.log, "a") as f:
                 f.write(f"{self.param!r}\n")
         time.sleep(self.delay)
-        self.classes_ = np.unique(y)
-        self.majority_ = np.bincount(y).argmax()
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.majority_)
+        return self._fit_majority(y)
 
     def score(self, X, y, sample_weight=None):
         return float(np.mean(self.predict(X) == y)) - abs(self.param - 0.5)
@@ -52,7 +59,7 @@ def read_log(path):
         return [float(line) for line in f if line.strip()]
 
 
-class FailingClassifier(ClassifierMixin, BaseEstimator):
+class FailingClassifier(_MajorityClassifier):
     """Fails to fit when `param` > 0.5; predicts the majority class otherwise,
     and scores its accuracy plus `param`.
 
@@ -66,12 +73,7 @@ class FailingClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         if self.param > 0.5 and not self.nan_score:
             raise ValueError("param too large")
-        self.classes_ = np.unique(y)
-        self.majority_ = np.bincount(y).argmax()
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.majority_)
+        return self._fit_majority(y)
 
     def score(self, X, y, sample_weight=None):
         if self.param > 0.5:
@@ -104,3 +106,50 @@ class WeightRecorder(ClassifierMixin, BaseEstimator):
 
     def score(self, X, y, sample_weight=None):
         return self.param
+
+
+class EpochClassifier(_MajorityClassifier):
+    """Majority-class classifier that counts its training epochs.
+
+    A fit trains ``max_iter`` epochs, more after a warm start (as MLP and
+    SGD do): ``epochs_run_`` counts those of the last fit, ``epochs_`` all
+    of them. While the environment variable SKLEARN_TUNE_TEST_INTERRUPT is
+    set, a fit that would reach `interrupt_at` epochs raises
+    KeyboardInterrupt, as Ctrl-C would.
+    """
+
+    def __init__(self, max_iter=1, alpha=0.0, warm_start=False, interrupt_at=None):
+        self.max_iter = max_iter
+        self.alpha = alpha
+        self.warm_start = warm_start
+        self.interrupt_at = interrupt_at
+
+    def fit(self, X, y):
+        done = self.epochs_ if self.warm_start and hasattr(self, "epochs_") else 0
+        if (
+            os.environ.get("SKLEARN_TUNE_TEST_INTERRUPT")
+            and self.interrupt_at is not None
+            and done + self.max_iter >= self.interrupt_at
+        ):
+            raise KeyboardInterrupt
+        self.epochs_run_ = self.max_iter
+        self.epochs_ = done + self.max_iter
+        return self._fit_majority(y)
+
+    def score(self, X, y, sample_weight=None):
+        return -abs(self.alpha - 0.5)
+
+
+def _final_step(estimator):
+    steps = getattr(estimator, "steps", None)
+    return estimator if steps is None else steps[-1][1]
+
+
+def epochs_run(estimator, X, y):
+    """Scorer: epochs of the last fit of an EpochClassifier (or pipeline)."""
+    return _final_step(estimator).epochs_run_
+
+
+def epochs_seen(estimator, X, y):
+    """Scorer: all the epochs an EpochClassifier (or pipeline) has trained."""
+    return _final_step(estimator).epochs_

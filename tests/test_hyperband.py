@@ -8,11 +8,19 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from _estimators import FailingClassifier, LoggedClassifier, WeightRecorder
+from _estimators import (
+    EpochClassifier,
+    FailingClassifier,
+    LoggedClassifier,
+    WeightRecorder,
+    epochs_run,
+    epochs_seen,
+)
 from scipy.stats import loguniform, norm, randint, uniform
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
@@ -567,6 +575,120 @@ def test_a_checkpoint_resumes_the_same_brackets(tmp_path, monkeypatch):
     assert -1 not in results["bracket"]
 
 
+# ---------------------------------------------------------------- warm start --
+
+EPOCH_SCORING = {"quality": "accuracy", "run": epochs_run, "seen": epochs_seen}
+
+
+def epoch_search(estimator=None, resource="max_iter", **kwargs):
+    kwargs.setdefault("n_iter", 22)
+    return HyperbandSearchCV(
+        EpochClassifier(max_iter=9) if estimator is None else estimator,
+        {resource.replace("max_iter", "alpha"): uniform(0, 1)},
+        resource=resource, scoring=EPOCH_SCORING, refit="seen", cv=3,
+        random_state=0, **kwargs,
+    )
+
+
+def previous_levels(search):
+    """Each row's level before its own in its bracket (0 for a first rung)."""
+    results = search.cv_results_
+    levels = search.resource_levels_
+    return np.array([
+        0 if rung <= 0 else levels[levels.index(n) - 1]
+        for rung, n in zip(results["rung"], results["n_resources"])
+    ])
+
+
+def test_warm_start_continues_each_configuration_from_its_previous_level():
+    cold = epoch_search().fit(X, y)
+    estimator = EpochClassifier(max_iter=9)
+    warm = epoch_search(estimator, warm_start=True).fit(X, y)
+    results = warm.cv_results_
+    assert results["params"] == cold.cv_results_["params"]
+    # Every model has seen its level's epochs; a promoted one only ran the
+    # difference, the first rung of a bracket all of them.
+    np.testing.assert_array_equal(results["mean_test_seen"], results["n_resources"])
+    np.testing.assert_array_equal(
+        results["mean_test_run"], results["n_resources"] - previous_levels(warm)
+    )
+    promoted = sum(row["n_candidates"] for row in warm.plan_ if row["rung"] > 0)
+    assert (results["rung"] > 0).sum() == promoted == 5
+    np.testing.assert_array_equal(
+        cold.cv_results_["mean_test_run"], cold.cv_results_["n_resources"]
+    )
+    # The refit is from scratch with the full resource; the search's
+    # estimator is the user's, untouched.
+    assert isinstance(warm.best_estimator_, EpochClassifier)
+    assert warm.best_estimator_.epochs_run_ == warm.best_estimator_.epochs_ == 9
+    assert warm.estimator is estimator and not estimator.warm_start
+    assert not hasattr(estimator, "epochs_")
+
+
+def test_warm_start_of_a_pipeline_step():
+    pipe = make_pipeline(StandardScaler(), EpochClassifier(max_iter=9))
+    search = epoch_search(pipe, "epochclassifier__max_iter", warm_start=True)
+    results = search.fit(X, y).cv_results_
+    np.testing.assert_array_equal(results["mean_test_seen"], results["n_resources"])
+    assert (results["mean_test_run"] < results["n_resources"]).any()
+    assert search.best_estimator_[-1].epochs_run_ == 9
+
+
+def test_warm_started_boosting_scores_as_boosting_from_scratch_with_two_jobs():
+    # Boosting grows to the level, so continuing gives the same model.
+    def search(**kwargs):
+        return HyperbandSearchCV(
+            HistGradientBoostingClassifier(max_iter=9, random_state=0),
+            {"learning_rate": loguniform(0.01, 1)},
+            resource="max_iter", n_iter=13, cv=3, random_state=0, **kwargs,
+        ).fit(X, y)
+
+    cold, warm = search(), search(warm_start=True, n_jobs=2)
+    assert warm.cv_results_["params"] == cold.cv_results_["params"]
+    np.testing.assert_allclose(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+    assert warm.best_params_ == cold.best_params_
+    assert isinstance(warm.best_estimator_, HistGradientBoostingClassifier)
+
+
+def test_warm_start_resumes_from_a_checkpoint(tmp_path, monkeypatch):
+    ckpt = tmp_path / "search.ckpt"
+    cache = tmp_path / "search.ckpt.warm_start"
+    estimator = EpochClassifier(max_iter=9, interrupt_at=9)
+    with monkeypatch.context() as m:
+        m.setenv("SKLEARN_TUNE_TEST_INTERRUPT", "1")
+        with pytest.raises(KeyboardInterrupt):
+            epoch_search(estimator, warm_start=True, checkpoint=str(ckpt)).fit(X, y)
+    assert ckpt.exists() and any(cache.iterdir())
+    search = epoch_search(estimator, warm_start=True, checkpoint=str(ckpt)).fit(X, y)
+    results = search.cv_results_
+    # The fits at 9 ran after the interruption, from those saved at 3.
+    promoted = (results["n_resources"] == 9) & (results["rung"] > 0)
+    assert promoted.any()
+    np.testing.assert_array_equal(results["mean_test_run"][promoted], 6)
+    assert not ckpt.exists() and not cache.exists()
+
+
+@pytest.mark.parametrize(
+    "estimator, space, resource, match",
+    [
+        (sgd(), SGD_SPACE, "n_samples", "resource='n_samples' is not one"),
+        (KNeighborsClassifier(), {"weights": ["uniform", "distance"]}, "n_neighbors",
+         "has none"),
+    ],
+)
+def test_warm_start_needs_a_resource_that_can_continue(
+    estimator, space, resource, match
+):
+    search = HyperbandSearchCV(
+        estimator, space, resource=resource, warm_start=True, max_resources=3, cv=3
+    )
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+    assert search.estimator is estimator
+
+
 # tests/test_common.py runs the checks over the default resource
 # (n_samples) with LogisticRegression and Ridge; this instance has an
 # estimator parameter as the resource.
@@ -581,6 +703,15 @@ def test_a_checkpoint_resumes_the_same_brackets(tmp_path, monkeypatch):
             n_iter=4,
             cv=2,
             random_state=0,
+        ),
+        HyperbandSearchCV(
+            SGDClassifier(max_iter=3, tol=None, random_state=0),
+            {"alpha": [1e-4, 1e-2]},
+            resource="max_iter",
+            n_iter=4,
+            cv=2,
+            random_state=0,
+            warm_start=True,
         ),
     ]
 )

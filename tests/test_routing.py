@@ -45,3 +45,32 @@ def test_unrequested_metadata_is_an_error(routing):
     search = RandomTuneSearchCV(WeightRecorder(), {"param": Real(0, 1)}, n_iter=2)
     with pytest.raises(Exception, match="sample_weight"):
         search.fit(X, y, sample_weight=np.ones(len(y)))
+
+
+def test_sample_weight_reaches_a_warm_started_estimator(routing):
+    from sklearn.linear_model import SGDClassifier
+
+    from sklearn_tune import HyperbandSearchCV
+
+    def search(estimator, **fit_params):
+        return HyperbandSearchCV(
+            estimator, {"alpha": Real(1e-5, 1e-1, log=True)}, resource="max_iter",
+            n_iter=13, cv=3, random_state=0, warm_start=True, error_score="raise",
+        ).fit(X, y, **fit_params)
+
+    sgd = SGDClassifier(max_iter=9, tol=None, random_state=0)
+    weights = np.where(y == 0, 0.01, 1.0)
+    with pytest.raises(Exception, match="sample_weight"):
+        search(sgd, sample_weight=weights)
+    plain = search(sgd)
+    sgd.set_fit_request(sample_weight=True).set_score_request(sample_weight=False)
+    weighted = search(sgd, sample_weight=weights)
+    # The same first rung (later ones follow the scores), scored otherwise.
+    first = plain.cv_results_["iter"] == 0
+    assert weighted.cv_results_["params"][: first.sum()] == [
+        p for p, f in zip(plain.cv_results_["params"], first) if f
+    ]
+    assert not np.allclose(
+        weighted.cv_results_["mean_test_score"][first],
+        plain.cv_results_["mean_test_score"][first],
+    )

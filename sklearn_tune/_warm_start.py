@@ -1,0 +1,159 @@
+"""Warm starts across resource levels: an estimator wrapper that continues
+training a configuration from its fit at the previous level.
+
+``evaluate_candidates`` clones the estimator for every fit, and with
+``n_jobs`` the fits run in other processes, so a fitted model cannot be
+handed from one rung to the next in memory. The wrapper keeps it on disk
+instead, under a key made of the configuration (every parameter but the
+resource) and the training data of the fold, so that any worker finds it.
+"""
+
+import os
+import pickle
+import re
+import tempfile
+
+import joblib
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import get_routing_for_object
+
+
+def warm_start_parameter(resource):
+    """Name of the ``warm_start`` parameter of the step that owns `resource`."""
+    step, _, _ = resource.rpartition("__")
+    return f"{step}__warm_start" if step else "warm_start"
+
+
+def grows_to_level(estimator, resource):
+    """Whether a warm-started fit grows the model to the resource level
+    (scikit-learn's ensembles: ``n_estimators``, or ``max_iter`` of the
+    histogram gradient boosting), rather than training for that many more
+    epochs (``max_iter`` of MLP or SGD)."""
+    step, _, _ = resource.rpartition("__")
+    owner = estimator.get_params()[step] if step else estimator
+    return type(owner).__module__.startswith("sklearn.ensemble")
+
+
+class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
+    """An estimator that continues from its fit at a lower resource level.
+
+    Parameters set on the wrapper go to `tune_estimator`, so candidates
+    written for the estimator apply unchanged. A fit at level ``r`` looks
+    in `tune_cache_dir` for the same configuration, fitted on the same
+    training data at the highest level below ``r``; if there is one, it is
+    loaded and fitted again with ``warm_start=True`` and the resource set to
+    ``r`` (`tune_grows` True) or to the difference of the levels; otherwise
+    a clone is fitted from scratch. Fits below `tune_max_level` are saved
+    for the next level, and a saved fit is removed once continued.
+
+    Parameters
+    ----------
+    tune_estimator : estimator object
+        The estimator (a pipeline, possibly) to fit.
+    tune_cache_dir : str
+        Directory of the saved fits, shared by all the workers.
+    tune_resource : str
+        Name of the integer resource parameter of `tune_estimator`.
+    tune_grows : bool
+        Whether the resource is the model's total size (ensembles) or the
+        training per fit call (epochs).
+    tune_max_level : int
+        The full resource; fits at that level are not saved.
+    """
+
+    def __init__(
+        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows, tune_max_level
+    ):
+        self.tune_estimator = tune_estimator
+        self.tune_cache_dir = tune_cache_dir
+        self.tune_resource = tune_resource
+        self.tune_grows = tune_grows
+        self.tune_max_level = tune_max_level
+
+    def get_params(self, deep=True):
+        own = super().get_params(deep=False)
+        if not deep:
+            return own
+        return {**self.tune_estimator.get_params(deep=True), **own}
+
+    def set_params(self, **params):
+        own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
+        super().set_params(**own)
+        if params:
+            self.tune_estimator.set_params(**params)
+        return self
+
+    def fit(self, X, y=None, **fit_params):
+        level = self.tune_estimator.get_params()[self.tune_resource]
+        configuration = clone(self.tune_estimator).set_params(
+            **{self.tune_resource: None}
+        )
+        key = joblib.hash((configuration, X, y, fit_params))
+        estimator, done, path = self._load_below(key, level)
+        if estimator is None:
+            estimator = clone(self.tune_estimator)
+        else:
+            estimator.set_params(
+                **{
+                    warm_start_parameter(self.tune_resource): True,
+                    self.tune_resource: level if self.tune_grows else level - done,
+                }
+            )
+        estimator.fit(X, y, **fit_params)
+        if level < self.tune_max_level:
+            path_out = os.path.join(self.tune_cache_dir, f"{key}-{level}.pkl")
+            self._save(estimator, path_out)
+        if path is not None:
+            os.remove(path)
+        self.estimator_ = estimator
+        return self
+
+    def _load_below(self, key, level):
+        """The saved fit of `key` at the highest level below `level`, that
+        level and the file; Nones if there is none, or it cannot be read."""
+        pattern = re.compile(rf"{key}-(\d+)\.pkl")
+        saved = []
+        for name in os.listdir(self.tune_cache_dir):
+            match = pattern.fullmatch(name)
+            if match and int(match.group(1)) < level:
+                saved.append((int(match.group(1)), name))
+        if not saved:
+            return None, None, None
+        done, name = max(saved)
+        path = os.path.join(self.tune_cache_dir, name)
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f), done, path
+        except Exception:
+            # A file another process removed or could not finish: fitting
+            # from scratch gives the same kind of result.
+            return None, None, None
+
+    @staticmethod
+    def _save(estimator, path):
+        # Written whole, then renamed, so that no reader sees half a file.
+        # pickle, not joblib.dump: a boosted model is thousands of small
+        # arrays, which joblib's Python-level pickler writes 30 times slower.
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.remove(tmp)
+            raise
+
+    def __getattr__(self, name):
+        # predict, score, classes_... of the fitted estimator (of the
+        # unfitted one before fit, for scikit-learn's checks of the search).
+        target = self.__dict__.get("estimator_", self.__dict__.get("tune_estimator"))
+        if name.startswith("__") or target is None:
+            raise AttributeError(name)
+        return getattr(target, name)
+
+    def __sklearn_tags__(self):
+        return get_tags(self.tune_estimator)
+
+    def get_metadata_routing(self):
+        return get_routing_for_object(self.tune_estimator)

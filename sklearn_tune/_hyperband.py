@@ -11,13 +11,19 @@ from numbers import Real as RealNumber
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
 from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
-from ._warm_start import WarmStartCache, grows_to_level, warm_start_parameter
+from ._warm_start import (
+    WarmStartCache,
+    configuration_key,
+    grows_to_level,
+    warm_start_parameter,
+    write_schedules,
+)
 from .space import Categorical
 
 # The search space's extra dimension that carries the resource level of a
@@ -137,8 +143,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         are kept on disk between levels: in a temporary directory, or next
         to `checkpoint` (``<checkpoint>.warm_start``) so that a resumed
         search continues them; workers on other machines that do not share
-        that directory fit from scratch. The refit is always from scratch,
-        with the full resource.
+        that directory fit from scratch. The refit uses the full resource;
+        for an estimator that trains the difference, it goes through the
+        levels the chosen configuration was scored with, so that
+        ``best_estimator_`` is trained as ``best_score_`` was measured.
 
     Attributes
     ----------
@@ -340,6 +348,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             # Next to the checkpoint, so that a resumed search continues
             # from the fits saved before the interruption.
             cache_dir = f"{os.fspath(self.checkpoint)}.warm_start"
+            if not os.path.exists(self.checkpoint):
+                # A new search: nothing of an earlier one may be continued.
+                shutil.rmtree(cache_dir, ignore_errors=True)
             os.makedirs(cache_dir, exist_ok=True)
         return WarmStartCache(
             estimator,
@@ -491,6 +502,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
         self.plan_ = optimizer.plan
+        wrapper = self.estimator
+        if isinstance(wrapper, WarmStartCache) and not wrapper.tune_grows:
+            write_schedules(wrapper.tune_cache_dir, self._schedules(optimizer, wrapper))
         scored = np.isfinite(np.asarray(optimizer.scores_, dtype=float))
         reached = max(
             (c[RESOURCE_KEY] for c, ok in zip(optimizer.candidates_, scored) if ok),
@@ -504,6 +518,26 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                 "refitted with that resource. Raise n_iter or max_time.",
                 UserWarning,
             )
+
+    def _schedules(self, optimizer, wrapper):
+        """The levels each configuration was trained through, from its
+        bracket's first rung to the highest it reached, by configuration:
+        a warm-started refit replays them to train the model it scored."""
+        first_level = {}
+        for row in self.plan_:
+            bracket, level = row["bracket"], row["n_resources"]
+            first_level[bracket] = min(first_level.get(bracket, level), level)
+        schedules = {}
+        for candidate in optimizer.candidates_:
+            level = candidate[RESOURCE_KEY]
+            params = {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
+            estimator = clone(wrapper.tune_estimator).set_params(**params)
+            key = configuration_key(estimator, self.resource)
+            start = first_level.get(optimizer.bracket_and_rung(candidate)[0], level)
+            path = [step for step in self.resource_levels_ if start <= step <= level]
+            if len(path) > len(schedules.get(key, [])):
+                schedules[key] = path
+        return schedules
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         results = super()._format_results(candidate_params, n_splits, out, more_results)

@@ -6,6 +6,12 @@ training a configuration from its fit at the previous level.
 handed from one rung to the next in memory. The wrapper keeps it on disk
 instead, under a key made of the configuration (every parameter but the
 resource) and the training data of the fold, so that any worker finds it.
+
+When a continued fit is not the model a fit from scratch would give
+(epochs with a restarted optimiser), the refit must train the chosen
+configuration the way it was scored: the search writes, after its last
+rung, the levels each configuration went through (`write_schedules`), and
+the wrapper replays them when it has no saved fit to start from.
 """
 
 import os
@@ -25,6 +31,16 @@ def warm_start_parameter(resource):
     return f"{step}__warm_start" if step else "warm_start"
 
 
+def configuration_key(estimator, resource):
+    """A hash of `estimator`'s parameters, the resource left out."""
+    return joblib.hash(clone(estimator).set_params(**{resource: None}))
+
+
+def write_schedules(cache_dir, schedules):
+    """Save ``{configuration_key: levels}`` for the refit to replay."""
+    _save(schedules, os.path.join(cache_dir, _SCHEDULES))
+
+
 def grows_to_level(estimator, resource):
     """Whether a warm-started fit grows the model to the resource level
     (scikit-learn's ensembles: ``n_estimators``, or ``max_iter`` of the
@@ -33,6 +49,28 @@ def grows_to_level(estimator, resource):
     step, _, _ = resource.rpartition("__")
     owner = estimator.get_params()[step] if step else estimator
     return type(owner).__module__.startswith("sklearn.ensemble")
+
+
+_SCHEDULES = "schedules.pkl"
+
+
+def _save(obj, path):
+    # Written whole, then renamed, so that no reader sees half a file.
+    # pickle, not joblib.dump: a boosted model is thousands of small
+    # arrays, which joblib's Python-level pickler writes 30 times slower.
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        os.remove(tmp)
+        raise
+
+
+def _load(path):
+    with open(path, "rb") as f:
+        return pickle.load(f)
 
 
 class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
@@ -44,7 +82,8 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
     training data at the highest level below ``r``; if there is one, it is
     loaded and fitted again with ``warm_start=True`` and the resource set to
     ``r`` (`tune_grows` True) or to the difference of the levels; otherwise
-    a clone is fitted from scratch. Fits below `tune_max_level` are saved
+    a clone is fitted from scratch, through the levels the search recorded
+    for the configuration if it did (the refit). Fits below `tune_max_level` are saved
     for the next level, and a saved fit is removed once continued.
 
     Parameters
@@ -86,28 +125,39 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
 
     def fit(self, X, y=None, **fit_params):
         level = self.tune_estimator.get_params()[self.tune_resource]
-        configuration = clone(self.tune_estimator).set_params(
-            **{self.tune_resource: None}
-        )
+        configuration = configuration_key(self.tune_estimator, self.tune_resource)
         key = joblib.hash((configuration, X, y, fit_params))
         estimator, done, path = self._load_below(key, level)
         if estimator is None:
-            estimator = clone(self.tune_estimator)
-        else:
-            estimator.set_params(
-                **{
-                    warm_start_parameter(self.tune_resource): True,
-                    self.tune_resource: level if self.tune_grows else level - done,
-                }
-            )
-        estimator.fit(X, y, **fit_params)
+            estimator, done = clone(self.tune_estimator), 0
+            for step in self._schedule(configuration, level):
+                self._fit_to(estimator, done, step, X, y, fit_params)
+                done = step
+        self._fit_to(estimator, done, level, X, y, fit_params)
         if level < self.tune_max_level:
-            path_out = os.path.join(self.tune_cache_dir, f"{key}-{level}.pkl")
-            self._save(estimator, path_out)
+            _save(estimator, os.path.join(self.tune_cache_dir, f"{key}-{level}.pkl"))
         if path is not None:
             os.remove(path)
         self.estimator_ = estimator
         return self
+
+    def _fit_to(self, estimator, done, level, X, y, fit_params):
+        """Train `estimator`, fitted up to level `done` (0: not fitted), up
+        to `level`."""
+        params = {self.tune_resource: level}
+        if done:
+            params[warm_start_parameter(self.tune_resource)] = True
+            if not self.tune_grows:
+                params[self.tune_resource] = level - done
+        estimator.set_params(**params).fit(X, y, **fit_params)
+
+    def _schedule(self, configuration, level):
+        """The levels below `level` that the search trained `configuration`
+        through, when it wrote them (for the refit)."""
+        path = os.path.join(self.tune_cache_dir, _SCHEDULES)
+        if not os.path.exists(path):
+            return []
+        return [step for step in _load(path).get(configuration, []) if step < level]
 
     def _load_below(self, key, level):
         """The saved fit of `key` at the highest level below `level`, that
@@ -123,26 +173,11 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         done, name = max(saved)
         path = os.path.join(self.tune_cache_dir, name)
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f), done, path
+            return _load(path), done, path
         except Exception:
             # A file another process removed or could not finish: fitting
             # from scratch gives the same kind of result.
             return None, None, None
-
-    @staticmethod
-    def _save(estimator, path):
-        # Written whole, then renamed, so that no reader sees half a file.
-        # pickle, not joblib.dump: a boosted model is thousands of small
-        # arrays, which joblib's Python-level pickler writes 30 times slower.
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(estimator, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.remove(tmp)
-            raise
 
     def __getattr__(self, name):
         # predict, score, classes_... of the fitted estimator (of the

@@ -617,10 +617,12 @@ def test_warm_start_continues_each_configuration_from_its_previous_level():
     np.testing.assert_array_equal(
         cold.cv_results_["mean_test_run"], cold.cv_results_["n_resources"]
     )
-    # The refit is from scratch with the full resource; the search's
-    # estimator is the user's, untouched.
-    assert isinstance(warm.best_estimator_, EpochClassifier)
-    assert warm.best_estimator_.epochs_run_ == warm.best_estimator_.epochs_ == 9
+    # The refit has the full resource, and goes through the levels of the
+    # chosen row, as it was scored; the search's estimator is the user's.
+    best = warm.best_estimator_
+    assert isinstance(best, EpochClassifier) and best.epochs_ == 9
+    assert best.epochs_run_ == results["mean_test_run"][warm.best_index_]
+    assert cold.best_estimator_.epochs_run_ == 9
     assert warm.estimator is estimator and not estimator.warm_start
     assert not hasattr(estimator, "epochs_")
 
@@ -631,7 +633,9 @@ def test_warm_start_of_a_pipeline_step():
     results = search.fit(X, y).cv_results_
     np.testing.assert_array_equal(results["mean_test_seen"], results["n_resources"])
     assert (results["mean_test_run"] < results["n_resources"]).any()
-    assert search.best_estimator_[-1].epochs_run_ == 9
+    best = search.best_estimator_[-1]
+    assert best.epochs_ == 9
+    assert best.epochs_run_ == results["mean_test_run"][search.best_index_]
 
 
 def test_warm_started_boosting_scores_as_boosting_from_scratch_with_two_jobs():

@@ -62,3 +62,26 @@ def test_search_on_a_dask_cluster_equals_the_local_run(client, Search):
     assert remote.best_params_ == local.best_params_
     workers = {task["worker"] for task in client.get_task_stream()}
     assert len(workers) == 2
+
+
+def test_warm_started_hyperband_on_a_dask_cluster(client):
+    # The workers share the machine's disk, so promoted configurations
+    # continue from the fits another worker saved.
+    from _estimators import EpochClassifier, epochs_run
+
+    def make():
+        return sklearn_tune.HyperbandSearchCV(
+            EpochClassifier(max_iter=9), {"alpha": Real(0, 1)}, resource="max_iter",
+            scoring={"run": epochs_run, "accuracy": "accuracy"}, refit="accuracy",
+            n_iter=22, cv=3, n_jobs=-1, random_state=0, warm_start=True,
+        )
+
+    local = make().fit(X, y)
+    with parallel_backend("dask"):
+        remote = make().fit(X, y)
+    promoted = local.cv_results_["rung"] > 0
+    assert promoted.any()
+    assert (local.cv_results_["mean_test_run"][promoted] < 9).all()
+    np.testing.assert_array_equal(
+        remote.cv_results_["mean_test_run"], local.cv_results_["mean_test_run"]
+    )

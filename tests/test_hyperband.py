@@ -3,6 +3,7 @@ subsampling of the folds, and HyperbandSearchCV end to end."""
 
 import math
 import pickle
+import tempfile
 import warnings
 from collections import Counter
 
@@ -582,11 +583,12 @@ EPOCH_SCORING = {"quality": "accuracy", "run": epochs_run, "seen": epochs_seen}
 
 def epoch_search(estimator=None, resource="max_iter", **kwargs):
     kwargs.setdefault("n_iter", 22)
+    kwargs.setdefault("refit", "seen")
+    kwargs.setdefault("scoring", EPOCH_SCORING)
     return HyperbandSearchCV(
         EpochClassifier(max_iter=9) if estimator is None else estimator,
         {resource.replace("max_iter", "alpha"): uniform(0, 1)},
-        resource=resource, scoring=EPOCH_SCORING, refit="seen", cv=3,
-        random_state=0, **kwargs,
+        resource=resource, cv=3, random_state=0, **kwargs,
     )
 
 
@@ -625,6 +627,26 @@ def test_warm_start_continues_each_configuration_from_its_previous_level():
     assert cold.best_estimator_.epochs_run_ == 9
     assert warm.estimator is estimator and not estimator.warm_start
     assert not hasattr(estimator, "epochs_")
+
+
+@pytest.mark.parametrize("refit", ["seen", False])
+def test_warm_start_leaves_no_file_behind(tmp_path, monkeypatch, refit):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    scoring = EPOCH_SCORING if refit else "accuracy"
+    search = epoch_search(warm_start=True, refit=refit, scoring=scoring).fit(X, y)
+    assert hasattr(search, "best_estimator_") == bool(refit)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_warm_start_restores_the_estimator(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("SKLEARN_TUNE_TEST_INTERRUPT", "1")
+    estimator = EpochClassifier(max_iter=9, interrupt_at=9)
+    search = epoch_search(estimator, warm_start=True)
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+    assert search.estimator is estimator
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_warm_start_of_a_pipeline_step():

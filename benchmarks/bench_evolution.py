@@ -25,7 +25,11 @@ Figures (medians over seeds, one BLAS thread, n_jobs=1 unless stated):
    unaffected by other processes sharing the cores).
 
 HistGradientBoostingClassifier boosts 20 iterations here (``--hgb-max-iter``)
-instead of the shared problem's 50, to keep ten seeds in the time box.
+instead of the shared problem's 50, to keep ten seeds in the time box. Its
+integer parameters are drawn uniformly, not log-uniformly as in the shared
+problem: GASearchCV's ``Integer`` has no log-uniform distribution, and every
+strategy must search the same space (with log-uniform integers for the
+others, the comparison was of priors as much as of strategies).
 
     python -m benchmarks.bench_evolution --quick
     python -m benchmarks.bench_evolution [--problems ...] [--seeds N]
@@ -83,8 +87,18 @@ def make_problem(name, hgb_max_iter=HGB_MAX_ITER):
         problem.make_estimator = lambda: HistGradientBoostingClassifier(
             max_iter=hgb_max_iter, random_state=0
         )
-        problem.name = f"hgb-digits (max_iter={hgb_max_iter})"
+        problem.space = _uniform_integers(problem.space)
+        problem.name = f"hgb-digits (max_iter={hgb_max_iter}, uniform integers)"
     return problem
+
+
+def _uniform_integers(space):
+    """The space with its log-uniform integers made uniform, the only
+    integers GASearchCV can draw."""
+    return {
+        name: ("int", *spec[1:3], False) if spec[0] == "int" else spec
+        for name, spec in space.items()
+    }
 
 
 @contextlib.contextmanager

@@ -27,15 +27,23 @@ def search_fingerprint(search, space):
 
 
 def save(path, state):
-    """Write `state` to `path` atomically (a temporary file, then a rename)."""
+    """Write `state` to `path` atomically, and through to the disk."""
+    write_atomically({"format": _FORMAT, **state}, path)
+
+
+def write_atomically(obj, path, *, fsync=True):
+    """Pickle `obj` to `path` through a temporary file and a rename, so that
+    a reader, or a process that dies mid-write, never sees half a file.
+    `fsync` also waits for the disk, so that a power cut keeps it."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".sklearn_tune-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump({"format": _FORMAT, **state}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

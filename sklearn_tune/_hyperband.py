@@ -16,7 +16,6 @@ from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
-from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
 from ._warm_start import (
     WarmStartCache,
     configuration_key,
@@ -24,6 +23,7 @@ from ._warm_start import (
     warm_start_parameter,
     write_schedules,
 )
+from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
 from .space import Categorical
 
 # The search space's extra dimension that carries the resource level of a
@@ -139,7 +139,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         HistGradientBoosting, which then gives the same model as a fit from
         scratch); other estimators train for the difference of the levels
         (``max_iter`` epochs of MLP or SGD, whose optimiser state restarts,
-        so the model differs a little from one trained in one go). The fits
+        so the model differs from one trained in one go). The fits
         are kept on disk between levels: in a temporary directory, or next
         to `checkpoint` (``<checkpoint>.warm_start``) so that a resumed
         search continues them; workers on other machines that do not share
@@ -314,15 +314,16 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         estimator = self.estimator
         wrapper = self._warm_start_wrapper(estimator)
         self.estimator = wrapper
+        completed = False
         try:
             super().fit(X, y, **params)
-        except BaseException:
-            if self.checkpoint is None:
-                shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
-            raise
+            completed = True
         finally:
             self.estimator = estimator
-        shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
+            # An interrupted search with a checkpoint keeps its saved fits
+            # for the resumed one.
+            if completed or self.checkpoint is None:
+                shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
         if hasattr(self, "best_estimator_"):
             self.best_estimator_ = self.best_estimator_.estimator_
         return self

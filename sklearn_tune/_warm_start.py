@@ -17,12 +17,29 @@ the wrapper replays them when it has no saved fit to start from.
 import os
 import pickle
 import re
-import tempfile
 
 import joblib
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import get_routing_for_object
+
+from ._checkpoint import write_atomically
+
+
+_SCHEDULES = "schedules.pkl"
+
+
+def _save(obj, path):
+    # pickle (in write_atomically), not joblib.dump: a boosted model is
+    # thousands of small arrays, which joblib's Python-level pickler writes
+    # 30 times slower. No fsync: these files only outlive a process, not
+    # the machine.
+    write_atomically(obj, path, fsync=False)
+
+
+def _load(path):
+    with open(path, "rb") as f:
+        return pickle.load(f)
 
 
 def warm_start_parameter(resource):
@@ -51,28 +68,6 @@ def grows_to_level(estimator, resource):
     return type(owner).__module__.startswith("sklearn.ensemble")
 
 
-_SCHEDULES = "schedules.pkl"
-
-
-def _save(obj, path):
-    # Written whole, then renamed, so that no reader sees half a file.
-    # pickle, not joblib.dump: a boosted model is thousands of small
-    # arrays, which joblib's Python-level pickler writes 30 times slower.
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        os.remove(tmp)
-        raise
-
-
-def _load(path):
-    with open(path, "rb") as f:
-        return pickle.load(f)
-
-
 class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
     """An estimator that continues from its fit at a lower resource level.
 
@@ -83,8 +78,9 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
     loaded and fitted again with ``warm_start=True`` and the resource set to
     ``r`` (`tune_grows` True) or to the difference of the levels; otherwise
     a clone is fitted from scratch, through the levels the search recorded
-    for the configuration if it did (the refit). Fits below `tune_max_level` are saved
-    for the next level, and a saved fit is removed once continued.
+    for the configuration if it did (the refit). Fits below
+    `tune_max_level` are saved for the next level, and a saved fit is
+    removed once continued.
 
     Parameters
     ----------

@@ -26,10 +26,10 @@ fit and score times of every fold of every row, wall clock), ``wall``,
 ``hyperband-warm`` is the random sampler with ``warm_start=True`` (not
 run on ``n_samples``): boosting then scores exactly as without it, for less
 CPU; an MLP trains the difference of the levels, its optimiser restarted,
-so its CV scores are of models trained that way. For these rows
-``cold_cv`` is the CV score of the chosen configuration trained from
-scratch (not counted in ``cpu``), comparable with the others' ``best_cv``,
-as ``test`` (the refit, from scratch) is.
+so its CV scores, and its refit (which replays the levels), are of models
+trained that way. For these rows ``cold_cv`` is the CV score of the chosen
+configuration trained in one go (not counted in ``cpu``), the figure to
+compare with the others' ``best_cv``.
 
 RandomizedSearchCV runs with n_iter=81, and n_iter=30 is read off its first
 30 rows (the same draws; its best is refitted for the test score). For

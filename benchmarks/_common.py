@@ -309,8 +309,19 @@ def to_optuna(space):
     return out
 
 
+def ga_can_express(space):
+    """Whether GASearchCV can search `space`: its ``Integer`` only draws
+    uniformly, so a log-uniform integer would silently become another space."""
+    return not any(spec[0] == "int" and spec[3] for spec in space.values())
+
+
 def to_ga(space):
     """Neutral space -> sklearn-genetic-opt dimensions (GASearchCV)."""
+    if not ga_can_express(space):
+        raise ValueError(
+            "GASearchCV cannot draw log-uniform integers; make them uniform "
+            "for every strategy or leave GASearchCV out of this problem."
+        )
     from sklearn_genetic.space import Categorical, Continuous, Integer
 
     out = {}

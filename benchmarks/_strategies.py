@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks._common import to_ga, to_optuna, to_scipy, to_skopt, to_tune
+from benchmarks._common import (
+    ga_can_express,
+    to_ga,
+    to_optuna,
+    to_scipy,
+    to_skopt,
+    to_tune,
+)
 from benchmarks._problems import grid
 
 __all__ = ["OURS", "STRATEGIES", "Strategy", "expand"]
@@ -57,6 +64,10 @@ def _continuous(problem):
 
 def _has_resource(problem):
     return problem.resource is not None
+
+
+def _ga_applies(problem):
+    return ga_can_express(problem.space)
 
 
 # ----------------------------------------------------------------- ours ---
@@ -260,7 +271,7 @@ STRATEGIES = {
         Strategy("HalvingRandomSearchCV", _halving, applies=_has_resource),
         Strategy("skopt.BayesSearchCV", _skopt),
         Strategy("OptunaSearchCV", _optuna),
-        Strategy("GASearchCV", _ga, fit=_fit_ga),
+        Strategy("GASearchCV", _ga, applies=_ga_applies, fit=_fit_ga),
         _native("RidgeCV"),
         _native("LassoCV"),
         _native("ElasticNetCV"),

@@ -104,3 +104,14 @@ def test_grid_and_halving_stay_within_the_budget():
         assert all(1e-3 < a < 1e3 for a in values["a"])
     assert halving_candidates(40) == 27  # 27 + 9 + 3 + 1 rows
     assert halving_candidates(30) == 20  # 20 + 7 + 3
+
+
+def test_gasearchcv_only_runs_spaces_it_can_draw():
+    # sklearn-genetic-opt's Integer is uniform only: on a space with
+    # log-uniform integers GASearchCV would search another space.
+    from benchmarks._common import to_ga
+
+    assert not STRATEGIES["GASearchCV"].applies(make_problem("hgb-digits"))
+    assert STRATEGIES["GASearchCV"].applies(make_problem("svc-digits"))
+    with pytest.raises(ValueError, match="log-uniform integers"):
+        to_ga({"n": ("int", 1, 100, True)})

@@ -69,10 +69,10 @@ STRATEGIES = ("BayesSearchCV", "skopt", "OptunaTPE", "RandomizedSearchCV")
 # Five seeds are too few for the analytic functions: one strategy's best
 # after 30 evaluations of Hartmann-6 ranges from 1.0 to 3.2 across seeds,
 # and scikit-optimize's median there moved from 3.12 over seeds 0-4 to 2.80
-# over seeds 0-14. The noisy variants need more still: the true value at
-# the best-scored candidate of one search on noisy Branin ranges from -0.5
-# to -5.4 across seeds, and our median after 60 evaluations moved from -1.68
-# (seeds 0-14) to -1.49 (0-29) to -1.94 (0-59).
+# over seeds 0-14. The noisy variants need more still: on noisy Branin the
+# true value at our best-scored candidate after 60 evaluations ranges from
+# -0.41 to -8.5 over seeds 0-59, and its median moved from -1.68 (seeds
+# 0-14) to -1.49 (0-29) to -1.94 (0-59).
 FULL_BUDGETS = {
     "branin": (15, 60),
     "hartmann6": (15, 60),

@@ -33,9 +33,9 @@ others, the comparison was of priors as much as of strategies).
 
 On SVC/digits the strategies' medians differ by less than one validation
 sample (5 folds of about 270: one sample moves the mean by about 0.0007),
-so ten seeds do not settle the order there:
-its figures are read over twenty (two runs of ``--seeds 10``, offsets 0 and
-10, then ``--summarize`` of both files).
+so ten seeds do not settle the order there: its figures are read over
+twenty (two runs of ``--seeds 10``, offsets 0 and 10, then ``--summarize``
+of both files).
 
     python -m benchmarks.bench_evolution --quick
     python -m benchmarks.bench_evolution [--problems ...] [--seeds N]

@@ -109,13 +109,13 @@ class BayesSearchCV(BaseTuneSearchCV):
     xi : "auto" or float, default="auto"
         Margin of improvement for "ei" and "pi", in units of the standard
         deviation of the scores so far; larger explores more. ``"auto"``
-        alternates from one batch to the next between 0, which refines the
-        best candidate, and 0.03, which looks for a real improvement
-        elsewhere.
+        alternates from one batch to the next between `acquisition` with no
+        margin, which refines the best candidate, and the upper confidence
+        bound with `kappa`, which looks where the surrogate is unsure.
 
     kappa : float, default=1.96
-        Weight of the surrogate's uncertainty for "ucb"; larger explores
-        more.
+        Weight of the surrogate's uncertainty for "ucb" (and for every other
+        batch of ``xi="auto"``); larger explores more.
 
     n_points : "auto" or int, default="auto"
         Candidates proposed together after the initial design, evaluated as

@@ -397,6 +397,20 @@ def test_failed_scores_steer_the_search_away():
     assert abs(opt.candidates_[opt.best_index_]["x"] - 0.2) < 0.05
 
 
+def test_auto_margin_alternates_refining_and_confidence_bound():
+    # Each model ask of xi="auto" proposes what a fixed choice would from
+    # the same state: expected improvement with no margin, then the upper
+    # confidence bound, in turn.
+    opt = run(BayesOptimizer(BRANIN, random_state=0), branin, 7)
+    assert opt.n_initial_remaining == 0
+    for expected in [("ei", 0.0), ("ucb", 0.0)] * 2:
+        fixed = pickle.loads(pickle.dumps(opt))
+        fixed.acquisition, fixed.xi = expected
+        proposal = opt.ask()
+        assert proposal == fixed.ask()
+        opt.tell(proposal, [branin(c) for c in proposal])
+
+
 def test_pickled_optimizer_continues_identically():
     opt = run(BayesOptimizer(HARTMANN6, random_state=3), hartmann6, 12)
     clone = pickle.loads(pickle.dumps(opt))

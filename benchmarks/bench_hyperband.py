@@ -43,16 +43,16 @@ that reached it.
 
     python -m benchmarks.bench_hyperband --quick
     python -m benchmarks.bench_hyperband [--problems hgb-digits sgd-20k]
-        [--seeds N] [--seed-offset K] [--n-hyperband 69]
+        [--seeds N] [--seed-offset K] [--n-hyperband 69] [--min-resources 9]
         [--strategies random halving hyperband-random hyperband-bayes
                       hyperband-warm]
         [--out rows.jsonl]
     python -m benchmarks.bench_hyperband --summarize rows.jsonl [...]
 
 ``--out`` appends the rows (with each search's cost/score curve) to a
-JSON-lines file after every seed, so that a long benchmark can run in pieces; ``--summarize``
-computes the ratios across such files (same problem and seed) and prints
-the tables.
+JSON-lines file after every seed, so that a long benchmark can run in
+pieces; ``--summarize`` computes the ratios across such files (same
+problem and seed) and prints the tables.
 """
 
 import os
@@ -152,7 +152,8 @@ def mlp_digits(max_iter):
     return problem
 
 
-def make_searches(problem, seed, strategies, n_random, n_hyperband):
+def make_searches(problem, seed, strategies, n_random, n_hyperband,
+                  min_resources="auto"):
     """The strategies asked for, by name, on the problem's folds and space."""
     common = dict(cv=problem.cv, n_jobs=1, random_state=seed)
     searches = {}
@@ -179,10 +180,12 @@ def make_searches(problem, seed, strategies, n_random, n_hyperband):
         ):
             warm = " warm_start" if warm_start else ""
             name = f"HyperbandSearchCV {sampler}{warm} n_iter={n_hyperband}"
+            if min_resources != "auto":
+                name += f" min_resources={min_resources}"
             searches[name] = HyperbandSearchCV(
                 problem.make_estimator(), to_tune(problem.space), n_iter=n_hyperband,
-                resource=problem.resource, sampler=sampler, warm_start=warm_start,
-                **common,
+                resource=problem.resource, min_resources=min_resources,
+                sampler=sampler, warm_start=warm_start, **common,
             )
     return searches
 
@@ -234,11 +237,13 @@ def rs_name(n):
     return f"{RS} n_iter={n}"
 
 
-def run(problem, seeds, strategies, n_random, n_small, n_hyperband, out=None):
+def run(problem, seeds, strategies, n_random, n_small, n_hyperband, out=None,
+        min_resources="auto"):
     rows = []
     for seed in seeds:
         seed_rows = []
-        searches = make_searches(problem, seed, strategies, n_random, n_hyperband)
+        searches = make_searches(problem, seed, strategies, n_random, n_hyperband,
+                                 min_resources)
         for strategy, search in searches.items():
             start = time.process_time()
             row = evaluate(search, problem, strategy=strategy, seed=seed)
@@ -313,6 +318,10 @@ def _groups(rows):
     return groups
 
 
+def _int_or_auto(value):
+    return value if value == "auto" else int(value)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true",
@@ -329,6 +338,8 @@ def main(argv=None):
                         help="n_iter of RandomizedSearchCV read off its first rows")
     parser.add_argument("--n-hyperband", type=int, default=69,
                         help="n_iter of HyperbandSearchCV (69: one round of 4 levels)")
+    parser.add_argument("--min-resources", type=_int_or_auto, default="auto",
+                        help="min_resources of HyperbandSearchCV (default: auto)")
     parser.add_argument("--out", type=Path, help="append rows to this JSON-lines file")
     parser.add_argument("--summarize", type=Path, nargs="+",
                         help="print the tables of JSON-lines files and exit")
@@ -354,7 +365,7 @@ def main(argv=None):
     rows = []
     for name in args.problems:
         rows.extend(run(problems[name], seeds, args.strategies, n_random, n_small,
-                        n_hyperband, out=args.out))
+                        n_hyperband, out=args.out, min_resources=args.min_resources))
     print(f"\nRandomizedSearchCV n_iter={n_random} (and its first {n_small}), "
           f"HyperbandSearchCV n_iter="
           f"{n_hyperband}, HalvingRandomSearchCV defaults; n_jobs=1, one thread, "

@@ -31,6 +31,14 @@ trained that way. For these rows ``cold_cv`` is the CV score of the chosen
 configuration trained in one go (not counted in ``cpu``), the figure to
 compare with the others' ``best_cv``.
 
+``test@Halving`` compares at equal CPU with HalvingRandomSearchCV (of
+the same problem and seed): each HyperbandSearchCV row keeps, for every
+full-resource candidate that became the best so far, the CPU spent until
+it (prorated by cumulated fit time) and the held-out score of that
+candidate refitted (not counted in ``cpu``): what the search would have
+returned had it stopped there. ``test@Halving`` is the last of those within
+Halving's CPU (-inf: none within it, which loses to any score).
+
 RandomizedSearchCV runs with n_iter=81, and n_iter=30 is read off its first
 30 rows (the same draws; its best is refitted for the test score). For
 each N: ``cpu/RSN`` is cpu over RandomizedSearchCV(n_iter=N)'s cpu of the
@@ -190,6 +198,21 @@ def make_searches(problem, seed, strategies, n_random, n_hyperband,
     return searches
 
 
+def anytime_test(search, problem, row):
+    """``[cpu spent, held-out score]`` of each full-resource candidate that
+    became the best so far, in the order of evaluation, refitted."""
+    fit_time, best = map(np.asarray, row["curve"])
+    spent = row["cpu"] * fit_time / fit_time[-1]
+    improved = np.flatnonzero(np.isfinite(best) & (best > np.r_[-np.inf, best[:-1]]))
+    curve = []
+    for i in improved:
+        model = problem.make_estimator().set_params(**search.cv_results_["params"][i])
+        model.fit(problem.X_train, problem.y_train)
+        test = model.score(problem.X_test, problem.y_test)
+        curve.append([float(spent[i]), float(test)])
+    return curve
+
+
 def full_resource_curve(search, problem):
     """Cumulative fit time and best score so far at the full resource, per
     row of ``cv_results_`` in the order of evaluation."""
@@ -250,6 +273,8 @@ def run(problem, seeds, strategies, n_random, n_small, n_hyperband, out=None,
             row["cpu"] = time.process_time() - start
             row["best_cv"] = float(search.best_score_)
             row["curve"] = full_resource_curve(search, problem)
+            if strategy.startswith("HyperbandSearchCV"):
+                row["anytime_test"] = anytime_test(search, problem, row)
             if getattr(search, "warm_start", False):
                 row["cold_cv"] = float(cross_val_score(
                     problem.make_estimator().set_params(**search.best_params_),
@@ -276,6 +301,16 @@ def add_ratios(rows):
             n = int(row["strategy"].rsplit("=", 1)[1])
             baselines[row["problem"], row["seed"], n] = row
     ns = sorted({n for _, _, n in baselines})
+    halving = {
+        (row["problem"], row["seed"]): row["cpu"]
+        for row in rows
+        if row["strategy"] == "HalvingRandomSearchCV"
+    }
+    for row in rows:
+        if "anytime_test" in row:
+            budget = halving.get((row["problem"], row["seed"]), math.nan)
+            within = [test for cpu, test in row["anytime_test"] if cpu <= budget]
+            row["test@Halving"] = within[-1] if within else -math.inf
     for row in rows:
         fit_time, best = map(np.asarray, row["curve"])
         # CPU spent until each row, prorated by the cumulated fit time.
@@ -296,6 +331,8 @@ def add_ratios(rows):
 def print_tables(rows):
     ns = add_ratios(rows)
     metrics = ["best_cv", "test", "cpu"]
+    if any("anytime_test" in row for row in rows):
+        metrics.insert(2, "test@Halving")
     if any("cold_cv" in row for row in rows):
         metrics.insert(1, "cold_cv")
     for n in ns:

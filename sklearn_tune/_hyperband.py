@@ -47,8 +47,13 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     after each rung, the best ``1 / eta`` of a bracket's configurations (by
     their mean cross-validated score) go on to the next level, up to
     `max_resources`. New configurations are drawn at random, or, with
-    ``sampler="bayes"``, from a model of the scores so far (BOHB), so that
-    later brackets learn from earlier ones.
+    ``sampler="bayes"``, proposed by the Gaussian-process optimiser of
+    :class:`~sklearn_tune.BayesSearchCV` from the scores so far, so that
+    later brackets learn from earlier ones. With ``sampler="bayes"`` the
+    search also checks a level before it spends budget there: it starts
+    with the full resource alone, and a lower level's brackets join only
+    once that level, given the best configurations found so far, would
+    have kept the best of them (see ``plan_``).
 
     All the rungs at one level, across the brackets of a round, are
     evaluated together (one ``evaluate_candidates`` call, so ``n_jobs``
@@ -128,8 +133,17 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         Ratio between levels and elimination rate: each rung keeps the best
         ``1 / eta`` of its configurations.
     sampler : {"random", "bayes"}, default="random"
-        How new configurations are drawn: uniformly, or BOHB's tree-Parzen
-        density ratio of the best scores so far (a third stay random).
+        "random": new configurations are drawn uniformly, and every round
+        runs every bracket (Hyperband). "bayes": they are proposed by a
+        Gaussian-process model of the scores at the highest level with
+        enough of them, and levels are checked top down before their
+        brackets run: once ``ceil(eta ** 2)`` configurations have the full
+        resource, the best of them are scored at the level below; if that
+        level's best ``1 / eta`` of them hold the best at the full
+        resource, its brackets join the next rounds and the level below it
+        is checked in turn. A level whose ranking of good configurations
+        disagrees with the full resource costs one check instead of most
+        of the budget; one that agrees is used as in Hyperband.
     warm_start : bool, default=False
         Continue training a promoted configuration from its fit at the
         previous level, fold by fold, instead of starting over. Needs
@@ -173,7 +187,14 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     plan_ : list of dict
         The bracket plan: one row per rung, with keys ``round``,
         ``bracket``, ``rung``, ``n_candidates`` and ``n_resources``
-        (``pandas.DataFrame(search.plan_)`` shows it as a table).
+        (``pandas.DataFrame(search.plan_)`` shows it as a table). With
+        ``sampler="bayes"`` rounds are planned one at a time and a level's
+        check is a bracket of one rung; the plan printed before fitting
+        holds the first round only.
+    lowest_level_ : int
+        The lowest resource level trusted: `min_resources_` with
+        ``sampler="random"``; with ``"bayes"``, the lowest that passed its
+        check.
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
     scorer_ : function or dict
@@ -466,6 +487,11 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             lines.append(
                 f"[{name}]   round {rungs[0]['round']}, bracket {bracket}: {steps}"
             )
+        if self.sampler == "bayes":
+            lines.append(
+                f"[{name}]   later rounds are planned as lower levels pass "
+                "their checks"
+            )
         return "\n".join(lines)
 
     def _batch_size(self, optimizer):
@@ -503,6 +529,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
         self.plan_ = optimizer.plan
+        self.lowest_level_ = self.resource_levels_[optimizer.lowest_level]
         wrapper = self.estimator
         if isinstance(wrapper, WarmStartCache) and not wrapper.tune_grows:
             write_schedules(wrapper.tune_cache_dir, self._schedules(optimizer, wrapper))

@@ -417,13 +417,24 @@ def test_pickled_optimizer_continues_identically():
     assert opt.ask(2) == clone.ask(2)
 
 
+def test_without_a_design_the_surrogate_models_told_scores_at_once():
+    # How HyperbandOptimizer models scores it evaluated itself.
+    opt = BayesOptimizer(BRANIN, n_initial_points=0, random_state=0)
+    assert opt.n_initial_remaining == 0
+    told = [{"x1": x1, "x2": x2} for x1, x2 in [(-3, 12), (3, 2), (9, 3), (0, 5)]]
+    opt.tell(told, [branin(c) for c in told])
+    proposal = opt.ask()
+    mean, std = opt.surrogate_predictions(proposal)
+    assert np.isfinite(mean).all() and (std > 0).all()
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
         ({"acquisition": "poi"}, "acquisition"),
         ({"xi": -1.0}, "xi"),
         ({"kappa": "big"}, "kappa"),
-        ({"n_initial_points": 0}, "n_initial_points"),
+        ({"n_initial_points": -1}, "n_initial_points"),
         ({"n_initial_points": [2, 3]}, "n_initial_points"),
     ],
 )

@@ -128,9 +128,14 @@ def test_asks_follow_the_plan_one_level_per_batch():
     assert opt.n_scheduled() == 9
 
 
-def test_max_evaluations_ends_the_plan():
+@pytest.mark.parametrize("sampler", ["random", "bayes"])
+def test_max_evaluations_ends_the_plan(sampler):
     opt = HyperbandOptimizer(
-        QUADRATIC_SPACE, resource="r", max_evaluations=30, random_state=0
+        QUADRATIC_SPACE,
+        resource="r",
+        max_evaluations=30,
+        sampler=sampler,
+        random_state=0,
     )
     total = 0
     while (n := opt.n_scheduled()) > 0:
@@ -184,6 +189,41 @@ def test_bayes_sampler_learns_across_brackets():
     bayes = np.median([best_full("bayes", s) for s in seeds])
     random = np.median([best_full("random", s) for s in seeds])
     assert bayes > random
+
+
+def consistent(c):
+    return -((c["x"] - 0.3) ** 2) - 0.3 / c["r"]
+
+
+def misleading(c):
+    # Below the full resource, the ranking is reversed.
+    return -((c["x"] - 0.3) ** 2) if c["r"] == 9 else (c["x"] - 0.3) ** 2
+
+
+@pytest.mark.parametrize(
+    "objective, lowest, levels",
+    [(consistent, 0, {1, 3, 9}), (misleading, 2, {3, 9})],
+)
+def test_bayes_sampler_uses_a_level_once_it_ranks_the_best_alike(
+    objective, lowest, levels
+):
+    opt = HyperbandOptimizer(
+        QUADRATIC_SPACE, resource="r", sampler="bayes", random_state=0
+    )
+    assert opt.lowest_level == 2
+    assert {row["n_resources"] for row in opt.plan} == {9}
+    drive(opt, objective, 36)
+    assert opt.lowest_level == lowest
+    assert {c["r"] for c in opt.candidates_} == levels
+    # The first check scores, one level down, the nine best at the full
+    # resource so far: a bracket of one rung.
+    first = next(i for i, c in enumerate(opt.candidates_) if c["r"] == 3)
+    checked = opt.candidates_[first : first + 9]
+    bracket = opt.bracket_and_rung(checked[0])[0]
+    rows = [row for row in opt.plan if row["bracket"] == bracket]
+    assert [(r["n_candidates"], r["n_resources"]) for r in rows] == [(9, 3)]
+    best = sorted(opt.candidates_[:first], key=objective, reverse=True)[:9]
+    assert {c["x"] for c in checked} == {c["x"] for c in best}
 
 
 @pytest.mark.parametrize("sampler", ["random", "bayes"])
@@ -475,10 +515,19 @@ def test_same_candidates_whatever_n_jobs():
     assert one == two
 
 
-def test_bayes_sampler_in_a_search():
-    search = hyperband(sampler="bayes", n_iter=44).fit(X, y)
-    assert len(search.cv_results_["params"]) == 44
+def test_bayes_sampler_in_a_search(capsys):
+    search = hyperband(sampler="bayes", n_iter=44, verbose=1).fit(X, y)
+    assert "planned as lower levels pass" in capsys.readouterr().out
+    results = search.cv_results_
+    assert len(results["params"]) == 44
     assert search.best_params_["max_iter"] == 9
+    planned = {(r["bracket"], r["rung"]): r["n_candidates"] for r in search.plan_}
+    done = Counter(zip(results["bracket"].tolist(), results["rung"].tolist()))
+    assert done == planned
+    # Below the lowest level trusted, only checks ran: brackets of one rung.
+    below = results["n_resources"] < search.lowest_level_
+    for bracket in set(results["bracket"][below]):
+        assert len([r for r in search.plan_ if r["bracket"] == bracket]) == 1
 
 
 def test_failed_fits_are_tolerated_and_never_promoted():

@@ -412,7 +412,9 @@ class BayesOptimizer(BaseOptimizer):
         Size of the quasi-random design of each sub-space before the
         surrogate takes over (a list gives one size per sub-space). None
         uses ``n_dims + 5`` per sub-space, at most its number of
-        candidates.
+        candidates. 0 skips the design: the surrogate starts from the
+        first told scores (candidates are random until then), for a model
+        of scores evaluated elsewhere.
     acquisition : {"ei", "pi", "ucb"}, default="ei"
         Expected improvement (maximised as its logarithm, which stays
         informative where the improvement underflows), probability of
@@ -502,10 +504,10 @@ class BayesOptimizer(BaseOptimizer):
             n_initial_points = [n_initial_points] * len(subspaces)
         sizes = list(n_initial_points)
         if len(sizes) != len(subspaces) or not all(
-            isinstance(n, numbers.Integral) and n >= 1 for n in sizes
+            isinstance(n, numbers.Integral) and n >= 0 for n in sizes
         ):
             raise ValueError(
-                "n_initial_points must be None, an integer >= 1 or a list of "
+                "n_initial_points must be None, an integer >= 0 or a list of "
                 f"{len(subspaces)} such integers (one per sub-space), got "
                 f"{n_initial_points!r}."
             )

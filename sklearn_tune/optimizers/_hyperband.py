@@ -4,29 +4,20 @@ configurations are tried against how much resource each one gets.
 Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
 Bandit-Based Approach to Hyperparameter Optimization", JMLR 18 (2018).
 Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
-Optimization at Scale", ICML 2018 (the ``sampler="bayes"`` proposals).
+Optimization at Scale", ICML 2018 (model-based proposals for new brackets,
+here from :class:`BayesOptimizer`).
 """
 
 import math
 import numbers
 
 import numpy as np
-from scipy.special import logsumexp
-from scipy.stats import truncnorm
 
 from ..space import Categorical
 from ._base import _MAX_ENUMERATION, BaseOptimizer
+from ._bayes import BayesOptimizer
 
 _SAMPLERS = ("random", "bayes")
-
-# BOHB's defaults: a third of the new configurations stay random, the model
-# contrasts the best 15% with the rest, and the density ratio is maximised
-# over 64 draws from the good density, widened 3 times.
-_RANDOM_FRACTION = 1 / 3
-_TOP_FRACTION = 0.15
-_N_MODEL_SAMPLES = 64
-_BANDWIDTH_FACTOR = 3.0
-_MIN_BANDWIDTH = 1e-3
 
 # Slack for floating-point powers of eta (3 ** 3 / 27 may not be exactly 1).
 _EPS = 1e-9
@@ -159,11 +150,24 @@ class HyperbandOptimizer(BaseOptimizer):
     batch holds one level. A round starts only when the previous one is
     done, unless candidates are asked before the pending ones are told.
 
-    New configurations are random (``sampler="random"``), or, with
-    ``sampler="bayes"``, proposed as in BOHB: a tree-Parzen density ratio
-    of the best 15% of the scores at the highest level with enough of them
-    to the rest, maximised over draws from the good density, with a third
-    of the configurations kept random.
+    With ``sampler="random"``, new configurations are random and every
+    round runs every bracket. With ``sampler="bayes"``, new configurations
+    are proposed by :class:`BayesOptimizer` (expected improvement and the
+    upper confidence bound in turn, as its ``xi="auto"``), fitted to the
+    scores at the highest level that has at least ``n_dims + 3`` of them
+    (random until then), and a level is used only once it has shown that
+    it ranks good configurations as the highest level does. Rounds are
+    then Hyperband rounds over the levels trusted so far, starting with
+    the highest alone (one configuration per round). Once
+    ``ceil(eta ** 2)`` configurations are scored at the highest level, the
+    best of them are also scored at the level below the lowest trusted (a
+    check, planned as a bracket of one rung); if that level's best
+    ``1 / eta`` of them hold the best at the highest level, the level is
+    trusted from the next round on, and the one below is checked in turn.
+    The first check that fails ends the descent. A low level that favours
+    other configurations than the full resource (few boosting iterations
+    rank learning rates by how fast they start, not where they end) then
+    costs one check instead of most of the budget.
 
     Parameters
     ----------
@@ -180,7 +184,8 @@ class HyperbandOptimizer(BaseOptimizer):
         their brackets so that the rungs add up to exactly this. None
         repeats full rounds.
     sampler : {"random", "bayes"}, default="random"
-        How new configurations are drawn.
+        How new configurations are drawn, and whether levels are checked
+        before their brackets are run (see above).
     random_state : int, numpy Generator or None, default=None
         Seed of the optimizer's private generator.
 
@@ -191,6 +196,10 @@ class HyperbandOptimizer(BaseOptimizer):
     plan : list of dict
         One row per rung of every bracket planned so far, with keys
         ``round``, ``bracket``, ``rung``, ``n_candidates``, ``n_resources``.
+        With ``sampler="bayes"``, rounds are planned one at a time, as
+        levels pass their checks.
+    lowest_level : int
+        Index in `levels` of the lowest level whose brackets are run.
     candidates_ : list of dict
         Told candidates, in order.
     scores_ : list of float
@@ -257,11 +266,15 @@ class HyperbandOptimizer(BaseOptimizer):
         self._queue = []
         self._jobs = {}
         self._job_scores = {}
-        if max_evaluations is None:
-            self._add_round(hyperband_brackets(len(self.levels), eta))
-        else:
+        self.lowest_level = len(self.levels) - 1 if sampler == "bayes" else 0
+        self._checking = sampler == "bayes"
+        self._check = None
+        self._n_model_asks = 0
+        if sampler == "random" and max_evaluations is not None:
             for round_ in plan_rounds(len(self.levels), eta, max_evaluations):
                 self._add_round([sizes for _, sizes in round_])
+        else:
+            self._plan_round()
 
     def _find_levels(self, resource):
         if resource is None:
@@ -305,6 +318,24 @@ class HyperbandOptimizer(BaseOptimizer):
             )
         self._rounds.append({"brackets": ids, "level": 0, "outstanding": set()})
 
+    def _plan_round(self):
+        """Plan the next round, a Hyperband round over the levels from
+        `lowest_level` up; False if no budget is left."""
+        n_levels = len(self.levels) - self.lowest_level
+        if self.max_evaluations is None:
+            brackets = hyperband_brackets(n_levels, self.eta)
+        else:
+            left = self.max_evaluations - self._n_planned()
+            if left <= 0:
+                return False
+            round_ = plan_rounds(n_levels, self.eta, left)[0]
+            brackets = [sizes for _, sizes in round_]
+        self._add_round(brackets)
+        return True
+
+    def _n_planned(self):
+        return sum(sum(bracket["sizes"]) for bracket in self._brackets)
+
     @property
     def plan(self):
         """One row per rung of every bracket planned so far."""
@@ -330,8 +361,9 @@ class HyperbandOptimizer(BaseOptimizer):
         """
         if self.max_evaluations is None:
             raise ValueError("Without max_evaluations, full rounds repeat already.")
-        for round_ in plan_rounds(len(self.levels), self.eta, n_evaluations):
-            self._add_round([sizes for _, sizes in round_])
+        if self.sampler == "random":
+            for round_ in plan_rounds(len(self.levels), self.eta, n_evaluations):
+                self._add_round([sizes for _, sizes in round_])
         self.max_evaluations += n_evaluations
 
     def n_scheduled(self):
@@ -386,6 +418,8 @@ class HyperbandOptimizer(BaseOptimizer):
             if self._launch_next_level(round_):
                 return True
             self._active.remove(r)
+        if not self._active and self._start_check():
+            return True
         r = self._start_round()
         if r is None:
             return False
@@ -398,10 +432,8 @@ class HyperbandOptimizer(BaseOptimizer):
     def _start_round(self):
         if len(self._used) >= self._n_configs:
             return None
-        if self._next_round == len(self._rounds):
-            if self.max_evaluations is not None:
-                return None
-            self._add_round(hyperband_brackets(len(self.levels), self.eta))
+        if self._next_round == len(self._rounds) and not self._plan_round():
+            return None
         r = self._next_round
         self._next_round += 1
         self._active.append(r)
@@ -415,9 +447,11 @@ class HyperbandOptimizer(BaseOptimizer):
             for b in round_["brackets"]:
                 bracket = self._brackets[b]
                 rung = level - bracket["start"]
-                if rung < 0:
+                if not 0 <= rung < len(bracket["sizes"]):
                     continue
-                if rung == 0:
+                if "checked" in bracket:
+                    picks = bracket["checked"]
+                elif rung == 0:
                     picks = self._new_configs(bracket["sizes"][0], self.levels[level])
                 else:
                     picks = self._promote(bracket, rung, self.levels[level])
@@ -491,90 +525,120 @@ class HyperbandOptimizer(BaseOptimizer):
                 picks.append(left[j])
 
     def _propose_model(self, n, level):
-        """BOHB's proposals: each new configuration is random with
-        probability 1/3, else the best density ratio among draws from the
-        good configurations' density."""
-        picks = []
-        models = {}
-        n_subspaces = len(self.space.subspaces)
-        for _ in range(n):
-            if self._rng.uniform() < _RANDOM_FRACTION:
-                continue
-            i = int(self._rng.integers(n_subspaces))
-            if i not in models:
-                models[i] = self._fit_density_ratio(i)
-            if models[i] is not None:
-                candidate = self._maximise_ratio(i, models[i], level, picks)
-                if candidate is not None:
-                    picks.append((i, candidate))
-        return picks
-
-    def _config_columns(self, subspace):
-        names = self.space.subspaces[subspace].names
-        return [j for j, name in enumerate(names) if name != self.resource]
-
-    def _fit_density_ratio(self, subspace):
-        """Good and bad kernel densities of one sub-space, or None.
-
-        Fitted on the scores at the highest level that has at least
-        ``n_dims + 3`` of them (BOHB's minimum), in the unit cube.
-        """
-        columns = self._config_columns(subspace)
-        n_min = len(columns) + 1
-        mine = [j for j, s in enumerate(self.subspaces_) if s == subspace]
-        if not columns or len(mine) < n_min + 2:
-            return None
-        scores = self._imputed_scores()
-        for level in reversed(self.levels):
-            rows = [j for j in mine if self._level_of(self.candidates_[j]) == level]
-            if len(rows) >= n_min + 2:
+        """Up to `n` proposals of a :class:`BayesOptimizer` fitted to the
+        scores at the highest level that has ``n_dims + 3`` of them."""
+        if not all(self._config_dims):
+            return []
+        n_min = max(len(dims) for dims in self._config_dims) + 3
+        for model_level in reversed(self.levels):
+            rows = [
+                j
+                for j, c in enumerate(self.candidates_)
+                if self._level_of(c) == model_level
+            ]
+            if len(rows) >= n_min:
                 break
         else:
-            return None
-        sub = self.space.subspaces[subspace]
-        U = sub.encode([self.candidates_[j] for j in rows])[:, columns]
-        order = np.argsort(-scores[rows], kind="stable")
-        n_good = max(n_min, math.floor(_TOP_FRACTION * len(rows)))
-        n_bad = max(n_min, math.floor((1 - _TOP_FRACTION) * len(rows)))
-        floor = np.array(
-            [
-                1.0 / dim.size if math.isfinite(dim.size) else _MIN_BANDWIDTH
-                for j, dim in enumerate(sub.dimensions)
-                if j in columns
-            ]
-        )
-        return [
-            (points, _scott_bandwidth(points, floor))
-            for points in (U[order[:n_good]], U[order[-n_bad:]])
-        ]
-
-    def _maximise_ratio(self, subspace, model, level, picks):
-        (good, good_bw), (bad, bad_bw) = model
-        sub = self.space.subspaces[subspace]
-        columns = self._config_columns(subspace)
-        centres = good[self._rng.integers(len(good), size=_N_MODEL_SAMPLES)]
-        scale = good_bw * _BANDWIDTH_FACTOR
-        draws = truncnorm.rvs(
-            (0.0 - centres) / scale,
-            (1.0 - centres) / scale,
-            loc=centres,
-            scale=scale,
+            return []
+        # A new model per call, so the acquisition alternates here as
+        # BayesOptimizer's xi="auto" does from one ask to the next.
+        explore = self._n_model_asks % 2 == 1
+        self._n_model_asks += 1
+        model = BayesOptimizer(
+            [dict(dims) for dims in self._config_dims],
+            n_initial_points=0,
+            acquisition="ucb" if explore else "ei",
+            xi=0.0,
             random_state=self._rng,
         )
-        U = np.full((_N_MODEL_SAMPLES, sub.n_dims), 0.5)
-        U[:, columns] = draws
-        if self.resource is not None:
-            dim = sub.dimensions[sub.names.index(self.resource)]
-            U[:, sub.names.index(self.resource)] = dim.to_unit([level])[0]
-        U = sub.snap(U)
-        ratio = _log_density(U[:, columns], good, good_bw) - _log_density(
-            U[:, columns], bad, bad_bw
-        )
-        for j in np.argsort(-ratio, kind="stable"):
-            candidate = sub.decode(U[j])[0]
+        scores = self._imputed_scores()
+        model.tell([self._config_of(self.candidates_[j]) for j in rows], scores[rows])
+        picks = []
+        for candidate in model.ask(n):
+            subspace = model.space.key(candidate)[0]
+            candidate = self._with_level(candidate, level)
             if self._is_new(subspace, candidate, picks):
-                return candidate
-        return None
+                picks.append((subspace, candidate))
+        return picks
+
+    def _config_of(self, candidate):
+        return {k: v for k, v in candidate.items() if k != self.resource}
+
+    # ------------------------------------------------------ level checks --
+
+    def _start_check(self):
+        """Judge the check just scored, and queue the next one if it is due
+        (`lowest_level` still above the lowest level, and enough scores at
+        the highest); whether one was queued."""
+        if self._check is not None:
+            self._judge_check()
+        while self._checking and self.lowest_level > 0:
+            top = self.levels[-1]
+            raw = np.asarray(self.scores_, dtype=float)
+            at_top = [
+                j
+                for j, c in enumerate(self.candidates_)
+                if self._level_of(c) == top and np.isfinite(raw[j])
+            ]
+            # The best third (for eta=3) of at least 27: a check of
+            # configurations drawn at random passes too easily, because
+            # any level tells bad ones from good ones.
+            n_checked = math.ceil(self.eta**2 - _EPS)
+            if len(at_top) < math.ceil(self.eta**3 - _EPS):
+                return False
+            best = sorted(at_top, key=lambda j: -raw[j])[:n_checked]
+            level = self.levels[self.lowest_level - 1]
+            versus, new = [], []
+            for j in best:
+                subspace = self.subspaces_[j]
+                candidate = self._with_level(self.candidates_[j], level)
+                key = self.space.key(candidate, subspace)
+                versus.append((key, raw[j]))
+                if key not in self._seen:
+                    new.append((subspace, candidate))
+            if self.max_evaluations is not None and len(new) > (
+                self.max_evaluations - self._n_planned()
+            ):
+                self._checking = False
+                return False
+            self._check = len(self._brackets)
+            self._brackets.append(
+                {
+                    "round": len(self._rounds),
+                    "sizes": [len(new)],
+                    "start": self.lowest_level - 1,
+                    "rungs": [],
+                    "checked": new,
+                    "versus": versus,
+                }
+            )
+            self._rounds.append(
+                {"brackets": [self._check], "level": 0, "outstanding": set()}
+            )
+            self._next_round = len(self._rounds)
+            if new:
+                self._active.append(self._next_round - 1)
+                return self._launch_next_level(self._rounds[-1])
+            self._judge_check()
+        return False
+
+    def _judge_check(self):
+        bracket = self._brackets[self._check]
+        self._check = None
+        told = {
+            self.space.key(c, s): score
+            for c, s, score in zip(
+                self.candidates_, self.subspaces_, self._imputed_scores()
+            )
+        }
+        low = np.array([told.get(key, -np.inf) for key, _ in bracket["versus"]])
+        high = np.array([score for _, score in bracket["versus"]])
+        n_kept = max(1, math.floor(len(low) / self.eta + _EPS))
+        kept = np.argsort(-low, kind="stable")[:n_kept]
+        if np.max(high[kept]) >= np.max(high):
+            self.lowest_level -= 1
+        else:
+            self._checking = False
 
     # --------------------------------------------------------------- tell --
 

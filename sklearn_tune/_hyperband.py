@@ -137,13 +137,14 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         runs every bracket (Hyperband). "bayes": they are proposed by a
         Gaussian-process model of the scores at the highest level with
         enough of them, and levels are checked top down before their
-        brackets run: once ``ceil(eta ** 2)`` configurations have the full
-        resource, the best of them are scored at the level below; if that
-        level's best ``1 / eta`` of them hold the best at the full
-        resource, its brackets join the next rounds and the level below it
-        is checked in turn. A level whose ranking of good configurations
-        disagrees with the full resource costs one check instead of most
-        of the budget; one that agrees is used as in Hyperband.
+        brackets run: once ``ceil(eta ** 3)`` configurations have the full
+        resource, the best ``ceil(eta ** 2)`` of them are scored at the
+        level below; if that level's best ``1 / eta`` of them hold the
+        best at the full resource, its brackets join the next rounds and
+        the level below it is checked in turn. A level whose ranking of
+        good configurations disagrees with the full resource costs one
+        check instead of most of the budget; one that agrees is used as in
+        Hyperband.
     warm_start : bool, default=False
         Continue training a promoted configuration from its fit at the
         previous level, fold by fold, instead of starting over. Needs

@@ -159,10 +159,11 @@ class HyperbandOptimizer(BaseOptimizer):
     it ranks good configurations as the highest level does. Rounds are
     then Hyperband rounds over the levels trusted so far, starting with
     the highest alone (one configuration per round). Once
-    ``ceil(eta ** 2)`` configurations are scored at the highest level, the
-    best of them are also scored at the level below the lowest trusted (a
-    check, planned as a bracket of one rung); if that level's best
-    ``1 / eta`` of them hold the best at the highest level, the level is
+    ``ceil(eta ** 3)`` configurations are scored at the highest level, the
+    best ``ceil(eta ** 2)`` of them are also scored at the level below the
+    lowest trusted (a check, planned as a bracket of one rung); if that
+    level's best ``1 / eta`` of them hold the best at the highest level, the
+    level is
     trusted from the next round on, and the one below is checked in turn.
     The first check that fails ends the descent. A low level that favours
     other configurations than the full resource (few boosting iterations
@@ -601,7 +602,10 @@ class HyperbandOptimizer(BaseOptimizer):
             ):
                 self._checking = False
                 return False
-            self._check = len(self._brackets)
+            self._check = versus
+            if not new:
+                self._judge_check()
+                continue
             self._brackets.append(
                 {
                     "round": len(self._rounds),
@@ -609,30 +613,27 @@ class HyperbandOptimizer(BaseOptimizer):
                     "start": self.lowest_level - 1,
                     "rungs": [],
                     "checked": new,
-                    "versus": versus,
                 }
             )
-            self._rounds.append(
-                {"brackets": [self._check], "level": 0, "outstanding": set()}
-            )
+            ids = [len(self._brackets) - 1]
+            self._rounds.append({"brackets": ids, "level": 0, "outstanding": set()})
             self._next_round = len(self._rounds)
-            if new:
-                self._active.append(self._next_round - 1)
-                return self._launch_next_level(self._rounds[-1])
-            self._judge_check()
+            self._active.append(self._next_round - 1)
+            return self._launch_next_level(self._rounds[-1])
         return False
 
     def _judge_check(self):
-        bracket = self._brackets[self._check]
-        self._check = None
+        """Trust the level checked if its best ``1 / eta`` of the
+        configurations hold the best at the highest level."""
+        versus, self._check = self._check, None
         told = {
             self.space.key(c, s): score
             for c, s, score in zip(
                 self.candidates_, self.subspaces_, self._imputed_scores()
             )
         }
-        low = np.array([told.get(key, -np.inf) for key, _ in bracket["versus"]])
-        high = np.array([score for _, score in bracket["versus"]])
+        low = np.array([told.get(key, -np.inf) for key, _ in versus])
+        high = np.array([score for _, score in versus])
         n_kept = max(1, math.floor(len(low) / self.eta + _EPS))
         kept = np.argsort(-low, kind="stable")[:n_kept]
         if np.max(high[kept]) >= np.max(high):

@@ -765,8 +765,8 @@ def test_warm_start_needs_a_resource_that_can_continue(
 
 
 # tests/test_common.py runs the checks over the default resource
-# (n_samples) with LogisticRegression and Ridge; this instance has an
-# estimator parameter as the resource.
+# (n_samples) with LogisticRegression and Ridge; these instances have an
+# estimator parameter as the resource, warm start, or sampler="bayes".
 @parametrize_with_checks(
     [
         HyperbandSearchCV(
@@ -787,6 +787,14 @@ def test_warm_start_needs_a_resource_that_can_continue(
             cv=2,
             random_state=0,
             warm_start=True,
+        ),
+        HyperbandSearchCV(
+            LogisticRegression(),
+            {"C": Real(1e-3, 1e3, log=True)},
+            n_iter=6,
+            cv=2,
+            sampler="bayes",
+            random_state=0,
         ),
     ]
 )

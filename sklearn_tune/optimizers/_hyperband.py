@@ -581,7 +581,7 @@ class HyperbandOptimizer(BaseOptimizer):
                 for j, c in enumerate(self.candidates_)
                 if self._level_of(c) == top and np.isfinite(raw[j])
             ]
-            # The best third (for eta=3) of at least 27: a check of
+            # The best 9 (for eta=3) of at least 27: a check of
             # configurations drawn at random passes too easily, because
             # any level tells bad ones from good ones.
             n_checked = math.ceil(self.eta**2 - _EPS)

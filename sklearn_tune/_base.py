@@ -12,7 +12,13 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
-from ._compat import BaseSearchCV, Interval, checked_cv, is_all_fits_failed
+from ._compat import (
+    BaseSearchCV,
+    Interval,
+    checked_cv,
+    is_all_fits_failed,
+    prepare_fit,
+)
 from ._splitters import FixedSplits
 from .space import SearchSpace
 
@@ -127,6 +133,29 @@ class BaseTuneSearchCV(BaseSearchCV):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.checkpoint = checkpoint
+
+    def fit(self, X, y=None, **params):
+        """Run the search on the fixed folds, then refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target, if any.
+        **params : dict of str -> object
+            Passed to the estimator's ``fit``, the scorer and the splitter,
+            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        # scikit-learn's fit from 1.9 on readies the search with the data
+        # before _run_search; earlier releases get the same from _compat.
+        prepare_fit(self, X, y, params)
+        return super().fit(X, y, **params)
 
     @abstractmethod
     def _make_optimizer(self, space, random_state):

@@ -2,10 +2,22 @@
 
 Everything else in sklearn_tune uses public scikit-learn API and the
 documented ``_run_search(evaluate_candidates)`` extension point of
-:class:`~sklearn.model_selection._search.BaseSearchCV`.
+:class:`~sklearn.model_selection._search.BaseSearchCV`. Each name below
+says the scikit-learn releases it was checked on and what stands in for it
+where it is missing.
 """
 
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import indexable
+
+# Checked on 1.6.1, 1.7.2, 1.8.0, 1.9.1: the base class of the searches.
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401
+
+# Checked on 1.6.1, 1.7.2, 1.8.0, 1.9.1: numpy/pandas/list row selection.
+from sklearn.utils import _safe_indexing as safe_indexing  # noqa: F401
+
+# Checked on 1.6.1, 1.7.2, 1.8.0, 1.9.1: `_parameter_constraints` vocabulary.
 from sklearn.utils._param_validation import (  # noqa: F401
     HasMethods,
     Interval,
@@ -13,13 +25,60 @@ from sklearn.utils._param_validation import (  # noqa: F401
 )
 
 # The message sklearn raises from evaluate_candidates when every fit of a
-# batch failed (sklearn.model_selection._validation, 1.6 to 1.9).
+# batch failed (sklearn.model_selection._validation, 1.6.1 to 1.9.1).
 _ALL_FITS_FAILED = "fits failed.\nIt is very likely that your model is misconfigured"
+
+# From 1.9.0 on, BaseSearchCV.fit resolves the splitter into
+# `_checked_cv_orig`, sets `n_splits_` and calls the hook
+# `_check_input_parameters(X, y, split_params)`, all before `_run_search`,
+# and passes `_run_search` a `callback_ctx`. 1.6.1, 1.7.2 and 1.8.0 do none
+# of these: `prepare_fit` does the first three for them, as their own
+# successive-halving searches do in their `fit`.
+FIT_PREPARES_SEARCH = hasattr(BaseSearchCV, "_check_input_parameters")
+
+# Callbacks (`set_callbacks`, `callback_ctx`) exist from 1.9.0 on.
+HAS_CALLBACKS = hasattr(BaseSearchCV, "set_callbacks")
+
+
+def prepare_fit(search, X, y, params):
+    """Give `search` before ``_run_search`` what scikit-learn 1.9's fit gives.
+
+    A no-op from 1.9.0 on. Before it: validate the parameters (so a bad
+    ``cv`` gets scikit-learn's parameter message, not check_cv's), resolve the
+    splitter into ``_checked_cv_orig``, call the search's
+    ``_check_input_parameters`` hook if it has one, and set ``n_splits_``
+    (1.6.1 to 1.8.0 set it only after the search).
+    """
+    if FIT_PREPARES_SEARCH:
+        return
+    search._validate_params()
+    X, y = indexable(X, y)
+    split_params = search._get_routed_params_for_fit(params).splitter.split
+    search._checked_cv_orig = check_cv(
+        search.cv, y, classifier=is_classifier(search.estimator)
+    )
+    check_input = getattr(search, "_check_input_parameters", None)
+    if check_input is not None:
+        check_input(X=X, y=y, split_params=split_params)
+    search.n_splits_ = search._checked_cv_orig.get_n_splits(X, y, **split_params)
 
 
 def checked_cv(search):
-    """The splitter BaseSearchCV.fit resolved from ``search.cv``."""
+    """The splitter BaseSearchCV.fit resolved from ``search.cv``.
+
+    Read during ``fit`` only: set by scikit-learn from 1.9.0 on, and by
+    :func:`prepare_fit` before it.
+    """
     return search._checked_cv_orig
+
+
+def validate_params(estimator):
+    """Check `estimator`'s parameters against its ``_parameter_constraints``.
+
+    ``BaseEstimator._validate_params``, checked on 1.6.1 to 1.9.1; for the
+    checks a search runs before scikit-learn's fit does.
+    """
+    estimator._validate_params()
 
 
 def is_all_fits_failed(exc):

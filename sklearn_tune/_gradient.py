@@ -339,12 +339,16 @@ class GradientSearchCV(BaseTuneSearchCV):
         # exact path needs the sample weights the fits are given.
         routed_params = super()._get_routed_params_for_fit(params)
         self._fit_params = dict(routed_params.estimator.fit)
+        # Whether the scorer is given the weights too depends on the release
+        # (1.6: only with metadata routing) and on the scorer.
+        self._score_weight = routed_params.scorer.score.get("sample_weight")
         return routed_params
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         # Decided here rather than with the optimizer, which a resumed
         # search takes from its checkpoint.
         self._fit_params = self.__dict__.get("_fit_params", {})
+        self._score_weight = self.__dict__.get("_score_weight")
         self._exact = self._exact_path_applies(SearchSpace(self.param_distributions))
         self._folds_with_data = None
         self._hypergradients = {}
@@ -354,7 +358,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             # The data (and the folds' factorisations) are for this search
             # only: a fitted search holds no copy of X or of the weights.
             del self._exact, self._folds_with_data, self._hypergradients
-            del self._fit_params
+            del self._fit_params, self._score_weight
 
     def _make_optimizer(self, space, random_state):
         return GradientOptimizer(
@@ -401,7 +405,7 @@ class GradientSearchCV(BaseTuneSearchCV):
                 "hypergradients do not see (only sample_weight)"
             )
         else:
-            weighted = self._fit_params.get("sample_weight") is not None
+            weighted = self._weighted()
             settings = [
                 (fixed, names)
                 for sub, names in zip(space.subspaces, continuous)
@@ -471,12 +475,18 @@ class GradientSearchCV(BaseTuneSearchCV):
             return np.nan, None
         return -loss, {name: -value for name, value in grad.items()}
 
+    def _weighted(self):
+        """Whether the fits or the scorer are given sample weights."""
+        return (
+            self._fit_params.get("sample_weight") is not None
+            or self._score_weight is not None
+        )
+
     def _fit_hypergradient(self, fixed, continuous):
         """The hypergradient of the estimator with the `fixed` values, fitted."""
         estimator = clone(self.estimator).set_params(**clone(fixed, safe=False))
-        sample_weight = self._fit_params.get("sample_weight")
         hypergradient = find_hypergradient(
-            estimator, continuous, sample_weight=sample_weight is not None
+            estimator, continuous, sample_weight=self._weighted()
         )
         if hypergradient is None:
             if self.hypergradient == "exact":
@@ -489,7 +499,13 @@ class GradientSearchCV(BaseTuneSearchCV):
             return None
         data = self._folds_with_data
         try:
-            return hypergradient.fit(data.X_, data.y_, data.splits_, sample_weight)
+            return hypergradient.fit(
+                data.X_,
+                data.y_,
+                data.splits_,
+                self._fit_params.get("sample_weight"),
+                self._score_weight,
+            )
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             return None
 

@@ -15,7 +15,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
-from ._compat import Interval, StrOptions
+from ._compat import Interval, StrOptions, checked_cv, validate_params
 from ._warm_start import (
     WarmStartCache,
     configuration_key,
@@ -329,7 +329,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         """
         if not self.warm_start:
             return super().fit(X, y, **params)
-        self._validate_params()
+        validate_params(self)
         # The fits run through sklearn's evaluate_candidates, which clones
         # self.estimator for each: wrapping it for the length of the fit is
         # how every fit of a configuration finds the one before it.
@@ -397,7 +397,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                         f"number of samples, {self._n_samples}."
                     )
                 max_resources = self.max_resources
-            smallest = 2 * self._checked_cv_orig.get_n_splits(X, y, **split_params)
+            smallest = 2 * checked_cv(self).get_n_splits(X, y, **split_params)
             if (
                 is_classifier(self.estimator)
                 and y is not None

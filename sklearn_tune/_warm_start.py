@@ -113,7 +113,8 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         return {**self.tune_estimator.get_params(deep=True), **own}
 
     def set_params(self, **params):
-        own = {k: params.pop(k) for k in list(params) if k in self._get_param_names()}
+        names = super().get_params(deep=False)
+        own = {k: params.pop(k) for k in list(params) if k in names}
         super().set_params(**own)
         if params:
             self.tune_estimator.set_params(**params)

@@ -7,8 +7,11 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_tune import Real
+from sklearn_tune._compat import HAS_CALLBACKS
 
-pytest.importorskip("sklearn.callback")
+pytestmark = pytest.mark.skipif(
+    not HAS_CALLBACKS, reason="scikit-learn's callback API needs scikit-learn >= 1.9"
+)
 
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 

@@ -443,16 +443,34 @@ def test_no_data_is_held_after_fit():
     assert len(pickle.dumps(search.optimizer_)) < X_REG.nbytes
 
 
+def _routed_scorer_params(weights):
+    """What GridSearchCV gives its scorer when fitted with `weights`."""
+    seen = {}
+
+    def scorer(estimator, X, y, sample_weight=None):
+        if sample_weight is not None:
+            seen["sample_weight"] = sample_weight
+        return 0.0
+
+    GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=2, scoring=scorer).fit(
+        X_REG, Y_REG, sample_weight=weights
+    )
+    return seen
+
+
 def test_sample_weight_reaches_the_exact_ridge_path():
     weights = np.linspace(0.5, 2.0, len(Y_REG))
     search = ridge_search().fit(X_REG, Y_REG, sample_weight=weights)
     assert "exact" in set(search.cv_results_["grad_source"])
     assert not hasattr(search, "_fit_params")
+    # Without routing, scikit-learn >= 1.7 gives the scorer the weights too,
+    # 1.6 does not: the exact path follows, as the routed search shows.
+    scorer_weighted = "sample_weight" in _routed_scorer_params(weights)
     with config_context(enable_metadata_routing=True):
         weighted = (
             Ridge()
             .set_fit_request(sample_weight=True)
-            .set_score_request(sample_weight=True)
+            .set_score_request(sample_weight=scorer_weighted)
         )
         routed = ridge_search(estimator=weighted).fit(
             X_REG, Y_REG, sample_weight=weights

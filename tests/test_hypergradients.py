@@ -159,10 +159,18 @@ WEIGHTED_CASES = [
 
 
 def weighted_cv_loss(estimator, X, y, folds, params, weights):
+    return split_weighted_cv_loss(estimator, X, y, folds, params, weights, weights)
+
+
+def split_weighted_cv_loss(estimator, X, y, folds, params, fit_weights, loss_weights):
     losses = []
     for train, test in folds:
         fitted = clone(estimator).set_params(**params)
-        fitted.fit(X[train], y[train], sample_weight=weights[train])
+        fitted.fit(
+            X[train],
+            y[train],
+            sample_weight=None if fit_weights is None else fit_weights[train],
+        )
         if isinstance(fitted, RidgeClassifier):
             coding = LabelBinarizer(pos_label=1, neg_label=-1).fit(y[train])
             target, prediction = coding.transform(y[test]), fitted.decision_function(
@@ -170,7 +178,13 @@ def weighted_cv_loss(estimator, X, y, folds, params, weights):
             )
         else:
             target, prediction = y[test], fitted.predict(X[test])
-        losses.append(mean_squared_error(target, prediction, sample_weight=weights[test]))
+        losses.append(
+            mean_squared_error(
+                target,
+                prediction,
+                sample_weight=None if loss_weights is None else loss_weights[test],
+            )
+        )
     return np.mean(losses)
 
 
@@ -188,6 +202,29 @@ def test_weighted_ridge_matches_real_weighted_fits(case):
     plus = weighted_cv_loss(estimator, X, y, folds, {"alpha": value + h}, weights)
     minus = weighted_cv_loss(estimator, X, y, folds, {"alpha": value - h}, weights)
     assert grad["alpha"] == pytest.approx((plus - minus) / (2 * h), rel=1e-5)
+
+
+@pytest.mark.parametrize("weighted", ["fit", "loss"])
+def test_weights_on_the_fits_or_on_the_loss_alone(weighted):
+    # A scorer may or may not be given the weights the fits are given
+    # (scikit-learn 1.6 gives it none without metadata routing).
+    estimator, data, params = CASES["ridge"]
+    X, y, folds = DATA[data]
+    weights = np.random.default_rng(0).uniform(0.1, 3.0, len(X))
+    fit_weights = weights if weighted == "fit" else None
+    loss_weights = weights if weighted == "loss" else None
+    hypergradient = find_hypergradient(estimator, ["alpha"], sample_weight=True)
+    loss, _ = hypergradient.fit(
+        X, y, folds, sample_weight=fit_weights, score_weight=loss_weights
+    ).value_and_grad(params)
+    expected = split_weighted_cv_loss(
+        estimator, X, y, folds, params, fit_weights, loss_weights
+    )
+    assert loss == pytest.approx(expected, rel=1e-7)
+    # Neither the fully weighted loss nor the unweighted one by chance.
+    both = weighted_cv_loss(estimator, X, y, folds, params, weights)
+    assert loss != pytest.approx(both, rel=1e-5)
+    assert loss != pytest.approx(cv_loss(estimator, X, y, folds, params), rel=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_array
+from sklearn.utils import check_array
+
+from .._compat import safe_indexing
 
 __all__ = ["Hypergradient", "find_hypergradient", "value_and_grad"]
 
@@ -82,7 +84,7 @@ class Hypergradient:
     def _supports(cls, model, names):
         return True
 
-    def fit(self, X, y, folds, sample_weight=None):
+    def fit(self, X, y, folds, sample_weight=None, score_weight="same"):
         """Fit the preprocessing on each training fold and cache what it can.
 
         Parameters
@@ -94,29 +96,37 @@ class Hypergradient:
         folds : iterable of (train, test) index arrays
             The cross-validation folds.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples, for the model's fit and the loss; only
-            for families that support them.
+            Weights of the samples in the model's fit; only for families
+            that support them.
+        score_weight : array-like of shape (n_samples,), None or "same", \
+                default="same"
+            Weights of the validation samples in the loss: "same" as
+            `sample_weight`, or None for an unweighted mean (what a scorer
+            that is not given the weights computes).
 
         Returns
         -------
         self : Hypergradient
         """
+        if isinstance(score_weight, str) and score_weight == "same":
+            score_weight = sample_weight
+        weighted = sample_weight is not None or score_weight is not None
         preprocessing, model, self._prefix = _split_pipeline(self.estimator)
         self._model = model
         self._names = {name[len(self._prefix) :] for name in self.param_names}
         self._folds = []
         for train, test in folds:
-            X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
-            y_train, y_test = _safe_indexing(y, train), _safe_indexing(y, test)
+            X_train, X_test = safe_indexing(X, train), safe_indexing(X, test)
+            y_train, y_test = safe_indexing(y, train), safe_indexing(y, test)
             if preprocessing is not None:
                 fitted = clone(preprocessing)
                 X_train = fitted.fit_transform(X_train, y_train)
                 X_test = fitted.transform(X_test)
             weights = {}
-            if sample_weight is not None:
+            if weighted:
                 weights = {
-                    "w_train": np.asarray(sample_weight, dtype=float)[train],
-                    "w_test": np.asarray(sample_weight, dtype=float)[test],
+                    "w_train": _weights_of(sample_weight, train),
+                    "w_test": _weights_of(score_weight, test),
                 }
             self._folds.append(
                 self._fit_fold(
@@ -179,6 +189,13 @@ def _dense(X):
     if sparse.issparse(X):
         X = X.toarray()
     return check_array(X, dtype=np.float64)
+
+
+def _weights_of(sample_weight, rows):
+    """The weights of `rows`, ones when there are no weights."""
+    if sample_weight is None:
+        return np.ones(len(rows))
+    return np.asarray(sample_weight, dtype=float)[rows]
 
 
 def find_hypergradient(estimator, param_names, *, sample_weight=False):

@@ -28,7 +28,6 @@ from sklearn.svm import SVC
 
 from sklearn_tune import (
     BayesSearchCV,
-    Categorical,
     EvolutionarySearchCV,
     GradientSearchCV,
     HyperbandSearchCV,

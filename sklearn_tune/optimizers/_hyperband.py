@@ -655,18 +655,3 @@ class HyperbandOptimizer(BaseOptimizer):
             round_ = self._rounds[self._brackets[job[0]]["round"]]
             round_["outstanding"].discard(key)
 
-
-def _scott_bandwidth(points, floor):
-    """Scott's rule per dimension, at least `floor` (kernels never vanish)."""
-    n, d = points.shape
-    std = points.std(axis=0, ddof=1) if n > 1 else np.zeros(d)
-    return np.maximum(std * n ** (-1.0 / (d + 4)), floor)
-
-
-def _log_density(U, points, bandwidth):
-    """Log of a Gaussian product-kernel density at the rows of `U`."""
-    z = (U[:, None, :] - points[None, :, :]) / bandwidth
-    log_kernel = -0.5 * np.sum(z**2, axis=2) - np.sum(
-        np.log(bandwidth * math.sqrt(2 * math.pi))
-    )
-    return logsumexp(log_kernel, axis=1) - math.log(len(points))

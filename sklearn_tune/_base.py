@@ -46,8 +46,9 @@ class _LoopState:
 class BaseTuneSearchCV(BaseSearchCV):
     """Base class of the sklearn-tune searches.
 
-    Subclasses choose a strategy (:meth:`_make_optimizer`) and the size of
-    each batch (:meth:`_batch_size`); everything else, cross-validation,
+    Subclasses choose a strategy (:meth:`_make_optimizer`); the optimizer
+    says how many candidates it wants next and which columns it adds to
+    ``cv_results_``. Everything else, cross-validation,
     scoring, refit, error handling and ``cv_results_``, is scikit-learn's
     own :class:`~sklearn.model_selection.GridSearchCV` machinery, fed one
     batch of candidates at a time through ``evaluate_candidates``.
@@ -161,20 +162,15 @@ class BaseTuneSearchCV(BaseSearchCV):
     def _make_optimizer(self, space, random_state):
         """The strategy's optimizer over `space`, seeded with an int."""
 
-    @abstractmethod
-    def _batch_size(self, optimizer):
-        """How many candidates to ask for next (before the budget cap)."""
-
     def _prepare_batch(self, optimizer, batch, cv):
-        """What to evaluate for `batch`: ``(candidate_params, cv, more_results)``.
+        """What to evaluate for `batch`: ``(candidate_params, cv)``.
 
-        The default evaluates the candidates as asked on the fixed folds with
-        no extra columns. A strategy may rewrite the candidates (a resource
-        parameter), pass another splitter (a subsample of the fixed folds) or
-        add ``cv_results_`` columns (a dict of lists, one entry a candidate);
-        ``candidate_params`` must stay in the order of `batch`.
+        The default evaluates the candidates as asked on the fixed folds. A
+        strategy with a resource may rewrite the candidates (an estimator
+        parameter) or pass another splitter (a subsample of the fixed
+        folds); ``candidate_params`` must stay in the order of `batch`.
         """
-        return batch, cv, {}
+        return batch, cv
 
     def _after_tell(self, optimizer, batch):
         """Called once `batch`'s scores are told, before the checkpoint.
@@ -247,6 +243,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                     f"[{type(self).__name__}] resuming from {self.checkpoint!r}: "
                     f"{loop.n_evaluated} candidates already evaluated."
                 )
+        optimizer.set_budget(self.n_iter)
         search_ctx = None
         if callback_ctx is not None:
             search_ctx = callback_ctx.subcontext(
@@ -287,7 +284,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 )
                 return
             batch = optimizer.ask(
-                max(1, min(self._batch_size(optimizer), self.n_iter - loop.n_evaluated))
+                max(1, min(optimizer.next_batch_size(), self.n_iter - loop.n_evaluated))
             )
             if not batch:
                 warnings.warn(
@@ -297,8 +294,11 @@ class BaseTuneSearchCV(BaseSearchCV):
                     UserWarning,
                 )
                 return
-            params, batch_cv, extra = self._prepare_batch(optimizer, batch, cv)
-            more_results = {"iter": [loop.batch_number] * len(batch), **extra}
+            params, batch_cv = self._prepare_batch(optimizer, batch, cv)
+            more_results = {
+                "iter": [loop.batch_number] * len(batch),
+                **optimizer.results_columns(batch),
+            }
             start = time.perf_counter()
             try:
                 results = self._evaluate_batch(

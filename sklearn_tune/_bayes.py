@@ -290,16 +290,13 @@ class BayesSearchCV(BaseTuneSearchCV):
             acquisition=self.acquisition,
             xi=self.xi,
             kappa=self.kappa,
+            batch_size=self._n_points(),
             random_state=random_state,
         )
 
-    def _batch_size(self, optimizer):
+    def _n_points(self):
         if self.n_points == "auto":
-            n_points = math.ceil(effective_n_jobs(self.n_jobs) / self.n_splits_)
-        else:
-            n_points = self.n_points
-        return optimizer.n_initial_remaining or n_points
+            # Enough candidates for every worker to have one of their folds.
+            return math.ceil(effective_n_jobs(self.n_jobs) / self.n_splits_)
+        return self.n_points
 
-    def _prepare_batch(self, optimizer, batch, cv):
-        mean, std = optimizer.surrogate_predictions(batch)
-        return batch, cv, {"surrogate_mean": list(mean), "surrogate_std": list(std)}

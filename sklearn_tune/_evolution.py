@@ -8,13 +8,13 @@ import numpy as np
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
-from .optimizers._evolution import _OPERATORS, _SELECTIONS, EvolutionaryOptimizer
+from .optimizers._evolution import OPERATORS, SELECTIONS, EvolutionaryOptimizer
 
 __all__ = ["EvolutionarySearchCV"]
 
 
 def _operator_names(kind):
-    return {"auto"} | {name for ops in _OPERATORS.values() for name in ops[kind]}
+    return {"auto"} | {name for ops in OPERATORS.values() for name in ops[kind]}
 
 
 class EvolutionarySearchCV(BaseTuneSearchCV):
@@ -249,10 +249,10 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "population_size": [Interval(Integral, 2, None, closed="left")],
-        "strategy": [StrOptions(set(_OPERATORS))],
+        "strategy": [StrOptions(set(OPERATORS))],
         "crossover": [StrOptions(_operator_names("crossover"))],
         "mutation": [StrOptions(_operator_names("mutation"))],
-        "selection": [StrOptions(set(_SELECTIONS))],
+        "selection": [StrOptions(set(SELECTIONS))],
         "elitism": [Interval(Integral, 0, None, closed="left")],
         "mutation_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
         "crossover_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
@@ -326,18 +326,6 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             crossover_rate=self.crossover_rate,
             random_state=random_state,
         )
-
-    def _batch_size(self, optimizer):
-        return optimizer.population_size
-
-    def _prepare_batch(self, optimizer, batch, cv):
-        generations, parents = optimizer.lineage(batch)
-        lineage = {
-            "generation": generations,
-            "parent_1": [first for first, _ in parents],
-            "parent_2": [second for _, second in parents],
-        }
-        return batch, cv, lineage
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)

@@ -12,7 +12,7 @@ from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
 from ._splitters import FixedSplits
 from .hypergradients import find_hypergradient
-from .optimizers._gradient import GradientOptimizer, _is_continuous
+from .optimizers._gradient import GradientOptimizer
 from .space import SearchSpace
 
 __all__ = ["GradientSearchCV"]
@@ -369,9 +369,6 @@ class GradientSearchCV(BaseTuneSearchCV):
             random_state=random_state,
         )
 
-    def _batch_size(self, optimizer):
-        return optimizer.suggested_batch_size()
-
     def _after_tell(self, optimizer, batch):
         # The steps of the next batch need the hypergradients at the points
         # this batch evaluated; telling them before the checkpoint also
@@ -389,7 +386,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             if self._folds_with_data is None:
                 self._folds_with_data = _FoldsWithData(cv)
             cv = self._folds_with_data
-        return batch, cv, optimizer.describe(batch)
+        return batch, cv
 
     def _exact_path_applies(self, space):
         """Whether to compute exact hypergradients; raise if required and impossible."""
@@ -514,7 +511,7 @@ def _continuous_names(subspace):
     return [
         name
         for name, dim in zip(subspace.names, subspace.dimensions)
-        if _is_continuous(dim)
+        if dim.is_continuous
     ]
 
 
@@ -526,7 +523,7 @@ def _discrete_settings(subspace, limit=100):
     """
     names, values = [], []
     for name, dim in zip(subspace.names, subspace.dimensions):
-        if not _is_continuous(dim):
+        if not dim.is_continuous:
             names.append(name)
             finite = math.isfinite(dim.size)
             values.append(dim.values() if finite else dim.from_unit([0.5]))

@@ -495,12 +495,6 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             )
         return "\n".join(lines)
 
-    def _batch_size(self, optimizer):
-        if optimizer.max_evaluations < self.n_iter:
-            # A checkpoint resumed with a larger n_iter: plan the difference.
-            optimizer.plan_more(self.n_iter - optimizer.max_evaluations)
-        return optimizer.n_scheduled()
-
     def _prepare_batch(self, optimizer, batch, cv):
         levels = [candidate[RESOURCE_KEY] for candidate in batch]
         params = [
@@ -518,13 +512,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                 stratify=self._stratify,
                 random_state=optimizer.random_state,
             )
-        rungs = [optimizer.bracket_and_rung(candidate) for candidate in batch]
-        more_results = {
-            "bracket": [bracket for bracket, _ in rungs],
-            "rung": [rung for _, rung in rungs],
-            "n_resources": levels,
-        }
-        return params, cv, more_results
+        return params, cv
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)

@@ -23,7 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
 from ._hyperband import HyperbandSearchCV
-from .optimizers._gradient import _is_continuous
 from .space import Categorical, SearchSpace, _FrozenDistribution, _Interval
 
 __all__ = [
@@ -684,7 +683,7 @@ def _continuous_params(search):
         names.extend(
             name
             for name, dim in zip(subspace.names, subspace.dimensions)
-            if _is_continuous(dim) and name not in names
+            if dim.is_continuous and name not in names
         )
     return names
 

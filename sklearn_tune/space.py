@@ -40,6 +40,12 @@ class Dimension(ABC):
     #: Number of distinct values (``math.inf`` for continuous dimensions).
     size = math.inf
 
+    @property
+    def is_continuous(self):
+        """Whether the dimension holds a continuum of values: a real
+        interval or a continuous distribution, not integers or choices."""
+        return math.isinf(self.size) and not getattr(self, "discrete", False)
+
     @abstractmethod
     def to_unit(self, values):
         """Map values to points of the unit interval (1-D float array)."""

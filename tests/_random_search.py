@@ -62,7 +62,6 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
         self.batch_size = batch_size
 
     def _make_optimizer(self, space, random_state):
-        return RandomOptimizer(space, random_state=random_state)
-
-    def _batch_size(self, optimizer):
-        return self.batch_size
+        return RandomOptimizer(
+            space, batch_size=self.batch_size, random_state=random_state
+        )

@@ -50,7 +50,7 @@ def one_blas_thread():
 def drive(optimizer, objective, n_rounds, gradient=None):
     """Ask/tell in the optimizer's own batches; tell gradients when given."""
     for _ in range(n_rounds):
-        batch = optimizer.ask(optimizer.suggested_batch_size())
+        batch = optimizer.ask(optimizer.next_batch_size())
         if not batch:
             break
         optimizer.tell(batch, [objective(c) for c in batch])
@@ -103,8 +103,8 @@ def test_probes_estimate_the_gradient_without_told_gradients():
     opt = GradientOptimizer(BOWL_SPACE, random_state=0)
     roles = []
     for _ in range(12):
-        batch = opt.ask(opt.suggested_batch_size())
-        roles += opt.describe(batch)["role"]
+        batch = opt.ask(opt.next_batch_size())
+        roles += opt.results_columns(batch)["role"]
         opt.tell(batch, [bowl(c) for c in batch])
     assert "probe" in roles and "iterate" in roles
     assert max(opt.scores_) > -0.01
@@ -119,10 +119,10 @@ def test_spsa_climbs_in_many_dimensions():
     opt = GradientOptimizer(space, n_starts=1, probe="spsa", random_state=0)
     first_best = None
     for _ in range(40):
-        batch = opt.ask(opt.suggested_batch_size())
+        batch = opt.ask(opt.next_batch_size())
         opt.tell(batch, [objective(c) for c in batch])
         first_best = first_best if first_best is not None else max(opt.scores_)
-    assert set(opt.describe(opt.ask(3))["grad_source"]) <= {"spsa", "none"}
+    assert set(opt.results_columns(opt.ask(3))["grad_source"]) <= {"spsa", "none"}
     assert max(opt.scores_) > first_best + 0.5 * abs(first_best)
 
 
@@ -140,20 +140,20 @@ def test_integers_are_searched_by_coordinate_steps(seed):
     space = {"i": Integer(0, 40), "j": Integer(0, 40)}
     opt = GradientOptimizer(space, random_state=seed)
     while {"i": 17, "j": 5} not in opt.candidates_ and len(opt.scores_) < 1681:
-        batch = opt.ask(opt.suggested_batch_size())
+        batch = opt.ask(opt.next_batch_size())
         opt.tell(batch, [-abs(c["i"] - 17) - abs(c["j"] - 5) for c in batch])
     assert len(opt.scores_) <= 150
 
 
 def test_a_declined_gradient_falls_back_to_probes():
     opt = GradientOptimizer({"x": Real(0.0, 1.0)}, n_starts=1, random_state=0)
-    batch = opt.ask(opt.suggested_batch_size())
+    batch = opt.ask(opt.next_batch_size())
     opt.tell(batch, [c["x"] for c in batch])
     requests = opt.gradient_requests()
     assert len(requests) == 1
     opt.tell_gradients(requests, [np.nan], [None])
     assert opt.gradient_requests() == []
-    assert set(opt.describe(opt.ask(2))["role"]) == {"probe"}
+    assert set(opt.results_columns(opt.ask(2))["role"]) == {"probe"}
 
 
 def test_tell_gradients_rejects_mismatched_lengths():

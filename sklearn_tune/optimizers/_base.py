@@ -16,13 +16,17 @@ from ..space import SearchSpace
 
 # A full enumeration of the unseen candidates is affordable below this size;
 # larger finite spaces are sampled by rejection.
-_MAX_ENUMERATION = 200_000
+MAX_ENUMERATION = 200_000
 
 
 class BaseOptimizer(ABC):
     """Base class of the ask/tell strategy cores.
 
-    Subclasses implement :meth:`_ask`, and usually :meth:`_tell`. The base
+    Subclasses implement :meth:`_ask`, and usually :meth:`_tell`; a strategy
+    that works in batches of its own (a generation, a rung, a set of probes)
+    says how large the next one is through :meth:`next_batch_size`, and one
+    that knows more of its candidates than their scores (a generation, a
+    parent, a prediction) says it through :meth:`results_columns`. The base
     class keeps the history, removes candidates already evaluated or pending
     from every batch (topping it up with random unseen candidates), and
     imputes failed (NaN or infinite) scores before subclasses see them.
@@ -53,6 +57,47 @@ class BaseOptimizer(ABC):
         self.scores_ = []
         self._seen = set()
         self._pending = set()
+
+    def next_batch_size(self):
+        """How many candidates the strategy wants in its next batch.
+
+        The search asks for that many, fewer when its budget ends.
+
+        Returns
+        -------
+        n_points : int
+            At least 1; 1 unless the strategy works in batches of its own.
+        """
+        return 1
+
+    def results_columns(self, candidates):
+        """Extra ``cv_results_`` columns for candidates just asked for.
+
+        Parameters
+        ----------
+        candidates : list of dict
+            Candidates returned by :meth:`ask`, not yet told.
+
+        Returns
+        -------
+        columns : dict of str -> list
+            One list per column, one entry per candidate, in order; empty
+            unless the strategy has something to say of them.
+        """
+        return {}
+
+    def set_budget(self, n_evaluations):
+        """Say how many candidates will be told in all (the search's ``n_iter``).
+
+        Called at the start of every search, resumed ones included, before
+        the first ask; a strategy that plans ahead (Hyperband's brackets)
+        plans for it. The default ignores it.
+
+        Parameters
+        ----------
+        n_evaluations : int
+            The budget, asks already told included.
+        """
 
     @property
     def n_remaining(self):
@@ -156,7 +201,7 @@ class BaseOptimizer(ABC):
         remaining = self.n_remaining
         if remaining <= 0:
             return []
-        if math.isfinite(remaining) and self.space.size <= _MAX_ENUMERATION:
+        if math.isfinite(remaining) and self.space.size <= MAX_ENUMERATION:
             unseen = [
                 (i, candidate)
                 for i, subspace in enumerate(self.space.subspaces)

@@ -429,6 +429,9 @@ class BayesOptimizer(BaseOptimizer):
     kappa : float, default=1.96
         Weight of the uncertainty for "ucb" (and for every other ask of
         ``xi="auto"``); larger explores more.
+    batch_size : int, default=1
+        Candidates per batch once the initial design is asked (the design is
+        one batch): the size :meth:`next_batch_size` gives.
     random_state : int, numpy Generator or None, default=None
         Seed of the optimizer's private generator.
 
@@ -472,6 +475,7 @@ class BayesOptimizer(BaseOptimizer):
         acquisition="ei",
         xi="auto",
         kappa=1.96,
+        batch_size=1,
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -488,6 +492,7 @@ class BayesOptimizer(BaseOptimizer):
         self.acquisition = acquisition
         self.xi = xi
         self.kappa = kappa
+        self.batch_size = batch_size
         sizes = self._initial_sizes(n_initial_points)
         self._models = [
             _SubspaceModel(i, subspace, n, self._rng)
@@ -517,6 +522,13 @@ class BayesOptimizer(BaseOptimizer):
     def n_initial_remaining(self):
         """Number of design points not asked yet, over all sub-spaces."""
         return sum(len(m.design) - m.n_design_asked for m in self._models)
+
+    def next_batch_size(self):
+        return self.n_initial_remaining or self.batch_size
+
+    def results_columns(self, candidates):
+        mean, std = self.surrogate_predictions(candidates)
+        return {"surrogate_mean": list(mean), "surrogate_std": list(std)}
 
     def surrogate_predictions(self, candidates):
         """The surrogate's mean and standard deviation for asked candidates.

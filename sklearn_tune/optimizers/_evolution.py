@@ -16,9 +16,10 @@ import numpy as np
 from ..space import Categorical
 from ._base import BaseOptimizer
 
-__all__ = ["EvolutionaryOptimizer"]
+__all__ = ["OPERATORS", "SELECTIONS", "EvolutionaryOptimizer"]
 
-_OPERATORS = {
+#: The crossover and mutation operators of each strategy.
+OPERATORS = {
     "ga": {
         "crossover": ("sbx", "blend", "uniform"),
         "mutation": ("polynomial", "gaussian"),
@@ -41,7 +42,8 @@ _AUTO = {
         "crossover_rate": 0.9,
     },
 }
-_SELECTIONS = ("tournament", "rank")
+#: The parent selections of the genetic algorithm.
+SELECTIONS = ("tournament", "rank")
 
 # Distribution indices of simulated binary crossover and polynomial mutation
 # (Deb & Agrawal, 1995): small values spread children further from parents,
@@ -196,13 +198,13 @@ class EvolutionaryOptimizer(BaseOptimizer):
             raise ValueError(
                 f"population_size must be an integer >= 2, got {population_size!r}."
             )
-        _check_option("strategy", strategy, _OPERATORS)
-        operators = _OPERATORS[strategy]
+        _check_option("strategy", strategy, OPERATORS)
+        operators = OPERATORS[strategy]
         for name, value in (("crossover", crossover), ("mutation", mutation)):
             _check_option(
                 name, value, ("auto", *operators[name]), f" with strategy={strategy!r}"
             )
-        _check_option("selection", selection, _SELECTIONS)
+        _check_option("selection", selection, SELECTIONS)
         if (
             not isinstance(elitism, numbers.Integral)
             or isinstance(elitism, bool)
@@ -252,6 +254,17 @@ class EvolutionaryOptimizer(BaseOptimizer):
         self._children = []
         self._lineage = {}
         self._next_slot = 0
+
+    def next_batch_size(self):
+        return self.population_size
+
+    def results_columns(self, candidates):
+        generations, parents = self.lineage(candidates)
+        return {
+            "generation": generations,
+            "parent_1": [first for first, _ in parents],
+            "parent_2": [second for _, second in parents],
+        }
 
     def lineage(self, candidates):
         """Generation and parents of candidates asked for or told.

@@ -70,7 +70,7 @@ class GradientOptimizer(BaseOptimizer):
     dimension is log, the quantile scale of a scipy.stats distribution),
     its integer and categorical values held fixed, and the starts advance in
     lock-step so that each round of proposals is one batch
-    (:meth:`suggested_batch_size`).
+    (:meth:`next_batch_size`).
 
     - With gradients told (:meth:`tell_gradients`: the value and gradient of
       a smooth objective, such as minus a validation loss), a start takes
@@ -131,7 +131,7 @@ class GradientOptimizer(BaseOptimizer):
     >>> from sklearn_tune.optimizers import GradientOptimizer
     >>> opt = GradientOptimizer({"x": Real(-2.0, 2.0)}, random_state=0)
     >>> for _ in range(8):
-    ...     batch = opt.ask(opt.suggested_batch_size())
+    ...     batch = opt.ask(opt.next_batch_size())
     ...     opt.tell(batch, [-(c["x"] - 0.5) ** 2 for c in batch])
     ...     opt.tell_gradients(
     ...         batch, [-(c["x"] - 0.5) ** 2 for c in batch],
@@ -178,7 +178,7 @@ class GradientOptimizer(BaseOptimizer):
         self.n_starts_created_ = 0
         self._continuous = [
             np.array(
-                [i for i, dim in enumerate(sub.dimensions) if _is_continuous(dim)],
+                [i for i, dim in enumerate(sub.dimensions) if dim.is_continuous],
                 dtype=int,
             )
             for sub in self.space.subspaces
@@ -198,7 +198,7 @@ class GradientOptimizer(BaseOptimizer):
 
     # ------------------------------------------------------------ public --
 
-    def suggested_batch_size(self):
+    def next_batch_size(self):
         """Number of proposals the starts have ready: the natural batch.
 
         Returns
@@ -271,7 +271,7 @@ class GradientOptimizer(BaseOptimizer):
             else:
                 self._smooth[key] = (float(value), unit_grad)
 
-    def describe(self, candidates):
+    def results_columns(self, candidates):
         """Columns that say where each asked candidate comes from.
 
         Parameters
@@ -423,7 +423,7 @@ class GradientOptimizer(BaseOptimizer):
         sub = self.space.subspaces[subspace]
         moves = []
         for name, dim in zip(sub.names, sub.dimensions):
-            if _is_continuous(dim):
+            if dim.is_continuous:
                 continue
             if hasattr(dim, "choices"):
                 moves.extend((name, value) for value in dim.choices)
@@ -760,10 +760,6 @@ def _cubic_step(value, slope, trial_value, trial_slope):
             cubic = 1.0 - (d1 + root - theta) / denominator
     tau = cubic if 0 < cubic < quadratic else 0.5 * (cubic + quadratic)
     return float(np.clip(tau, 0.05, 0.5))
-
-
-def _is_continuous(dim):
-    return math.isinf(dim.size) and not getattr(dim, "discrete", False)
 
 
 def _bfgs_update(inv_hess, step, grad_change, *, rescale=False):

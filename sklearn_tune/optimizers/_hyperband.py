@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from ..space import Categorical
-from ._base import _MAX_ENUMERATION, BaseOptimizer
+from ._base import MAX_ENUMERATION, BaseOptimizer
 from ._bayes import BayesOptimizer
 
 _SAMPLERS = ("random", "bayes")
@@ -381,6 +381,22 @@ class HyperbandOptimizer(BaseOptimizer):
         levels = [self._level_of(c) for _, c in self._queue]
         return next((i for i, lv in enumerate(levels) if lv != levels[0]), len(levels))
 
+    def next_batch_size(self):
+        return max(1, self.n_scheduled())
+
+    def results_columns(self, candidates):
+        rungs = [self.bracket_and_rung(candidate) for candidate in candidates]
+        return {
+            "bracket": [bracket for bracket, _ in rungs],
+            "rung": [rung for _, rung in rungs],
+            "n_resources": [self._level_of(candidate) for candidate in candidates],
+        }
+
+    def set_budget(self, n_evaluations):
+        if self.max_evaluations is not None and self.max_evaluations < n_evaluations:
+            # A checkpoint resumed with a larger n_iter: plan the difference.
+            self.plan_more(n_evaluations - self.max_evaluations)
+
     def bracket_and_rung(self, candidate):
         """``(bracket, rung)`` of an asked candidate; ``(-1, -1)`` for random
         top-ups outside the plan."""
@@ -513,7 +529,7 @@ class HyperbandOptimizer(BaseOptimizer):
                 candidate = self._with_level(candidate, level)
                 if len(picks) < n and self._is_new(subspace, candidate, picks):
                     picks.append((subspace, candidate))
-        if len(picks) < n and self._n_configs <= _MAX_ENUMERATION:
+        if len(picks) < n and self._n_configs <= MAX_ENUMERATION:
             # A nearly exhausted finite space: draw from what is left.
             left = [
                 (i, self._with_level(c, level))

@@ -10,6 +10,8 @@ class RandomOptimizer(BaseOptimizer):
     ----------
     space : SearchSpace, dict or list of dicts
         Where to search.
+    batch_size : int, default=1
+        How many candidates :meth:`next_batch_size` asks for.
     random_state : int, numpy Generator or None, default=None
         Seed of the optimizer's private generator.
 
@@ -25,6 +27,13 @@ class RandomOptimizer(BaseOptimizer):
     >>> abs(best["x"]) < 0.1
     True
     """
+
+    def __init__(self, space, *, batch_size=1, random_state=None):
+        super().__init__(space, random_state=random_state)
+        self.batch_size = batch_size
+
+    def next_batch_size(self):
+        return self.batch_size
 
     def _ask(self, n_points):
         return self.space.sample(n_points, self._rng)

@@ -236,7 +236,7 @@ def run_problem(name, seeds, hgb_max_iter=HGB_MAX_ITER, strategies=STRATEGIES,
 
 
 def optimizer_ms_per_candidate(seeds):
-    """Time of ask, lineage and tell alone, per candidate, on Hartmann-6."""
+    """Time of ask, results_columns and tell alone, per candidate, on Hartmann-6."""
     problem = analytic_problem("hartmann6")
     space = to_tune(problem.space)
     estimator = problem.make_estimator()
@@ -249,7 +249,7 @@ def optimizer_ms_per_candidate(seeds):
             while len(opt.scores_) < max(BUDGETS):
                 start = time.perf_counter()
                 batch = opt.ask(POPULATION)
-                opt.lineage(batch)
+                opt.results_columns(batch)
                 spent += time.perf_counter() - start
                 scores = [estimator.set_params(**c).score(np.zeros((1, 1)))
                           for c in batch]
@@ -361,7 +361,7 @@ def print_tables(rows, optimizer_rows=(), speed_rows=()):
                 "loop_ms_per_candidate"].median().round(2).to_string())
     if optimizer_rows:
         df = pd.DataFrame(optimizer_rows)
-        print("\n### Optimizer alone: ask + lineage + tell "
+        print("\n### Optimizer alone: ask + results_columns + tell "
               "(ms per candidate, median)\n")
         print(df.groupby("strategy")["ms_per_candidate"].median().round(3).to_string())
     if speed_rows:

@@ -149,7 +149,7 @@ def test_lineage_points_to_earlier_generations(strategy):
                                 random_state=0)
     for _ in range(5):
         batch = opt.ask(6)
-        generations, _ = opt.lineage(batch)
+        generations = opt.results_columns(batch)["generation"]
         assert len(set(generations)) == 1
         opt.tell(batch, [-sphere([c["x0"], c["x1"]]) for c in batch])
     generations = np.array(opt.generations_)
@@ -159,7 +159,10 @@ def test_lineage_points_to_earlier_generations(strategy):
         for parent in (first, second):
             if parent >= 0:
                 assert generations[parent] < generations[i]
-    assert opt.lineage(opt.candidates_[7:8]) == ([1], [opt.parents_[7]])
+    first, second = opt.parents_[7]
+    assert opt.results_columns(opt.candidates_[7:8]) == {
+        "generation": [1], "parent_1": [first], "parent_2": [second]
+    }
 
 
 def test_de_trial_replaces_its_target_only_when_at_least_as_good():

@@ -1,44 +1,18 @@
 """Bayesian optimisation: a Gaussian process per sub-space, an acquisition
 function maximised over the exact mixed space."""
 
-import math
 import numbers
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
-from scipy.stats import qmc, yeojohnson, yeojohnson_llf
 
-from ..space import Categorical
 from ._acquisition import (
     log_expected_improvement,
     log_probability_of_improvement,
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
-from ._gp import GaussianProcess
-
-# Quasi-random candidates scored per sub-space and ask; the best of them
-# start the gradient polish. Finite sub-spaces up to this size are scored
-# exhaustively instead.
-_N_CANDIDATES = 512
-# Gaussian perturbations (in the unit cube) of the best evaluated points,
-# added to the candidates so that refinement near the incumbent is not left
-# to chance.
-_N_BEST = 4
-_N_PERTURBATIONS = 16
-_PERTURBATION_SCALE = 0.05
-# Starts of the L-BFGS-B polish of the continuous dimensions, and its length.
-_N_POLISH = 4
-_POLISH_MAX_ITER = 40
-# Rounds of the local search over integer and categorical values.
-_N_CLIMB_ROUNDS = 4
-# Discrete dimensions with at most this many values get the local search;
-# larger ones are polished as continuous and snapped.
-_MAX_ORDINAL_VALUES = 10_000
-# Range of the Yeo-Johnson exponent of the output warping.
-_WARPING_BOUNDS = (-2.0, 6.0)
-# Bits of the Sobol' points (scipy's default resolution).
-_SOBOL_BITS = 30
+from ._subspace_model import SubspaceModel
+from ._warping import OutputWarping
 
 _ACQUISITIONS = ("ei", "pi", "ucb")
 # xi="auto" alternates, from one ask to the next, between expected (or
@@ -64,302 +38,6 @@ def default_n_initial_points(subspace):
     """
     n = subspace.n_dims + 5
     return int(min(n, subspace.size))
-
-
-def _sobol_integers(n, d):
-    """The first `n` unscrambled Sobol' points in `d` dimensions, as integers
-    in ``[0, 2**_SOBOL_BITS)``; a random digital shift of them (XOR with a
-    random integer per dimension) is a randomised Sobol' set."""
-    if d == 0:
-        return np.zeros((n, 0), dtype=np.int64)
-    m = max(0, math.ceil(math.log2(max(n, 1))))
-    points = qmc.Sobol(d, scramble=False).random_base2(m)[:n]
-    return np.round(points * 2.0**_SOBOL_BITS).astype(np.int64)
-
-
-def _shifted(integers, rng):
-    shift = rng.integers(0, 2**_SOBOL_BITS, size=integers.shape[1])
-    return ((integers ^ shift) + 0.5) / 2.0**_SOBOL_BITS
-
-
-class _OutputWarping:
-    """Yeo-Johnson warping of the standardised scores, fitted by maximum
-    likelihood.
-
-    Cross-validated scores are far from Gaussian: a plateau of good scores
-    and a long tail of bad ones (chance accuracy, a diverged fit, a failure
-    imputed as the worst score), which a stationary GP fitted to raw scores
-    models as large variations everywhere. The warping (as in HEBO, Cowen-
-    Rivers et al., 2022) straightens the tail, and is the identity when the
-    scores are already symmetric.
-    """
-
-    def __init__(self, y):
-        self.loc = float(np.mean(y))
-        self.scale = float(np.std(y)) or 1.0
-        z = (y - self.loc) / self.scale
-        self.lmbda = 1.0
-        if len(y) >= 3 and np.ptp(z) > 0:
-            self.lmbda = float(
-                minimize_scalar(
-                    lambda lmbda: -yeojohnson_llf(lmbda, z),
-                    bounds=_WARPING_BOUNDS,
-                    method="bounded",
-                ).x
-            )
-
-    def transform(self, y):
-        z = (np.asarray(y, dtype=float) - self.loc) / self.scale
-        return yeojohnson(z, lmbda=self.lmbda)
-
-    def inverse(self, w):
-        """Scores of warped values, and the derivative of the warping there."""
-        w = np.asarray(w, dtype=float)
-        lmbda = self.lmbda
-        z = np.empty_like(w)
-        slope = np.empty_like(w)
-        pos = w >= 0
-        if abs(lmbda) > 1e-12:
-            base = np.maximum(lmbda * w[pos] + 1.0, 1e-12)
-            z[pos] = base ** (1.0 / lmbda) - 1.0
-        else:
-            z[pos] = np.expm1(w[pos])
-        slope[pos] = (z[pos] + 1.0) ** (lmbda - 1.0)
-        if abs(lmbda - 2.0) > 1e-12:
-            base = np.maximum(1.0 - (2.0 - lmbda) * w[~pos], 1e-12)
-            z[~pos] = 1.0 - base ** (1.0 / (2.0 - lmbda))
-        else:
-            z[~pos] = -np.expm1(-w[~pos])
-        slope[~pos] = (1.0 - z[~pos]) ** (1.0 - lmbda)
-        return self.loc + self.scale * z, slope / self.scale
-
-
-class _SubspaceModel:
-    """Everything Bayesian optimisation keeps about one sub-space.
-
-    The GP sees each candidate as a feature row: unit-cube coordinates for
-    real and ordinal dimensions (integers, discrete distributions), one
-    column per choice for categorical ones, nothing for a single-choice
-    categorical. Real dimensions are polished by L-BFGS-B; integer and
-    categorical ones are searched value by value, never rounded at random.
-    """
-
-    def __init__(self, index, subspace, n_initial, rng):
-        self.index = index
-        self.subspace = subspace
-        self.n_initial = n_initial
-        self._build_encoding()
-        self.design = subspace.snap(
-            _shifted(_sobol_integers(n_initial, subspace.n_dims), rng)
-        )
-        self.n_design_asked = 0
-        self.candidates = _sobol_integers(_N_CANDIDATES, subspace.n_dims)
-        if subspace.size <= _N_CANDIDATES:
-            everything = list(subspace.enumerate())
-            self.enumeration = subspace.encode(everything)
-            self.enumeration_keys = [subspace.key(c) for c in everything]
-        else:
-            self.enumeration = None
-        self.U = np.empty((0, subspace.n_dims))
-        self.X = np.empty((0, self.n_features))
-        self.history = []
-        self.pending = {}
-        self.gp = GaussianProcess()
-        self.y = None
-        self.n_optimized = 0
-
-    def _build_encoding(self):
-        """The GP's columns, and how each dimension is searched."""
-        self.categorical = []  # (dimension, number of choices)
-        self.ordinal = []  # (dimension, unit-cube points of its values)
-        single, continuous, widths = [], [], []
-        for j, dim in enumerate(self.subspace.dimensions):
-            if isinstance(dim, Categorical):
-                # A single choice is a constant, which needs no column.
-                widths.append(dim.size if dim.size > 1 else 0)
-                if dim.size > 1:
-                    self.categorical.append((j, dim.size))
-                continue
-            widths.append(1)
-            single.append(j)
-            if math.isfinite(dim.size) and dim.size <= _MAX_ORDINAL_VALUES:
-                self.ordinal.append((j, dim.to_unit(dim.values())))
-            else:
-                continuous.append(j)
-        self.start = np.cumsum([0, *widths])[:-1]
-        self.n_features = int(sum(widths))
-        self.single = np.array(single, dtype=int)
-        self.continuous = np.array(continuous, dtype=int)
-
-    # -------------------------------------------------------------- data --
-
-    @property
-    def in_design(self):
-        return self.n_design_asked < len(self.design)
-
-    @property
-    def can_model(self):
-        return not self.in_design and len(self.history) > 0
-
-    def features(self, U):
-        """GP inputs of snapped unit-cube rows."""
-        F = np.empty((len(U), self.n_features))
-        F[:, self.start[self.single]] = U[:, self.single]
-        for j, size in self.categorical:
-            idx = np.clip((U[:, j] * size).astype(int), 0, size - 1)
-            block = np.zeros((len(U), size))
-            block[np.arange(len(U)), idx] = 1.0
-            F[:, self.start[j] : self.start[j] + size] = block
-        return F
-
-    def add(self, candidates, history):
-        U = self.subspace.encode(candidates)
-        self.U = np.vstack([self.U, U])
-        self.X = np.vstack([self.X, self.features(U)])
-        self.history.extend(history)
-
-    def fit(self, scores):
-        """Refit the GP if its targets changed since the last fit.
-
-        They change with new points, and with the output warping, which
-        every new score anywhere refits. The hyperparameters are
-        re-optimised at every new point up to 50 points, then after every
-        ``n // 25`` new points: one more point barely moves them once there
-        are many, and their fit is the one cost that grows as ``n**3`` times
-        the number of L-BFGS-B iterations. Otherwise the GP only
-        conditions on the targets, one Cholesky factorisation.
-        """
-        y = scores[self.history]
-        if self.y is not None and np.array_equal(y, self.y):
-            return
-        n = len(y)
-        optimize = n >= self.n_optimized + max(1, self.n_optimized // 25)
-        self.gp.fit(self.X, y, optimize=optimize)
-        self.y = y
-        if optimize:
-            self.n_optimized = n
-
-    # ---------------------------------------------------------- proposal --
-
-    def propose(self, space, gp, score, rng, exclude):
-        """The unseen candidate of highest acquisition.
-
-        Returns ``(value, unit_row, candidate, key)``, or None when every
-        candidate found is already evaluated or pending.
-        """
-        if self.enumeration is not None:
-            keys = [(self.index, k) for k in self.enumeration_keys]
-            unseen = np.array([k not in exclude for k in keys], dtype=bool)
-            if not unseen.any():
-                return None
-            U = self.enumeration[unseen]
-            values = score(gp, self.features(U))
-            order = np.argsort(-values, kind="stable")
-            return self._first_unseen(space, U[order], values[order], exclude)
-
-        U = self.subspace.snap(
-            np.vstack([_shifted(self.candidates, rng), self._perturbations(rng)])
-        )
-        values = score(gp, self.features(U))
-        starts = U[np.argsort(-values, kind="stable")[:_N_POLISH]]
-        if len(self.continuous):
-            starts = self._polish(gp, score, starts)
-        start_values = score(gp, self.features(starts))
-        if self.ordinal or self.categorical:
-            starts, start_values = self._climb(gp, score, starts, start_values)
-        U = np.vstack([starts, U])
-        values = np.r_[start_values, values]
-        order = np.argsort(-values, kind="stable")
-        return self._first_unseen(space, U[order], values[order], exclude)
-
-    def _perturbations(self, rng):
-        if not len(self.history):
-            return np.empty((0, self.subspace.n_dims))
-        best = np.argsort(-self.gp.z_train_, kind="stable")[:_N_BEST]
-        centres = np.repeat(self.U[best], _N_PERTURBATIONS, axis=0)
-        noise = rng.normal(scale=_PERTURBATION_SCALE, size=centres.shape)
-        return np.clip(centres + noise, 0.0, 1.0)
-
-    def _polish(self, gp, score, starts):
-        """L-BFGS-B on the continuous coordinates of all starts at once.
-
-        The starts are independent, so the sum of their acquisition values
-        is maximised in one call with a block-separable gradient.
-        """
-        cont = self.continuous
-        columns = self.start[cont]
-        F0 = self.features(starts)
-        shape = (len(starts), len(cont))
-
-        def objective(x):
-            F = F0.copy()
-            F[:, columns] = x.reshape(shape)
-            values, grad = score(gp, F, return_grad=True)
-            return -values.sum(), -grad[:, columns].ravel()
-
-        result = minimize(
-            objective,
-            starts[:, cont].ravel(),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * (shape[0] * shape[1]),
-            options={"maxiter": _POLISH_MAX_ITER},
-        )
-        polished = starts.copy()
-        polished[:, cont] = np.clip(result.x.reshape(shape), 0.0, 1.0)
-        return self.subspace.snap(polished)
-
-    def _neighbours(self, U):
-        """Rows one integer step or one category away, and their origin."""
-        rows, owners = [], []
-        for j, centres in self.ordinal:
-            pos = np.clip(np.searchsorted(centres, U[:, j] - 1e-9), 0, len(centres) - 1)
-            for step in (-1, 1):
-                ok = (pos + step >= 0) & (pos + step < len(centres))
-                moved = U[ok].copy()
-                moved[:, j] = centres[pos[ok] + step]
-                rows.append(moved)
-                owners.append(np.flatnonzero(ok))
-        for j, size in self.categorical:
-            current = np.clip((U[:, j] * size).astype(int), 0, size - 1)
-            for choice in range(size):
-                ok = current != choice
-                moved = U[ok].copy()
-                moved[:, j] = (choice + 0.5) / size
-                rows.append(moved)
-                owners.append(np.flatnonzero(ok))
-        return np.vstack(rows), np.concatenate(owners)
-
-    def _climb(self, gp, score, U, values):
-        """Greedy local search over the discrete values of every row."""
-        U, values = U.copy(), values.copy()
-        for _ in range(_N_CLIMB_ROUNDS):
-            neighbours, owners = self._neighbours(U)
-            if not len(neighbours):
-                break
-            scores = score(gp, self.features(neighbours))
-            moved = False
-            for i in range(len(U)):
-                mine = np.flatnonzero(owners == i)
-                if not len(mine):
-                    continue
-                best = mine[np.argmax(scores[mine])]
-                if scores[best] > values[i]:
-                    U[i], values[i] = neighbours[best], scores[best]
-                    moved = True
-            if not moved:
-                break
-        return U, values
-
-    def _first_unseen(self, space, U, values, exclude, chunk=16):
-        for start in range(0, len(U), chunk):
-            rows = U[start : start + chunk]
-            for offset, candidate in enumerate(self.subspace.decode(rows)):
-                key = space.key(candidate, self.index)
-                if key not in exclude:
-                    i = start + offset
-                    return values[i], U[i], candidate, key
-        return None
 
 
 def _believe(gp, X, best):
@@ -495,7 +173,7 @@ class BayesOptimizer(BaseOptimizer):
         self.batch_size = batch_size
         sizes = self._initial_sizes(n_initial_points)
         self._models = [
-            _SubspaceModel(i, subspace, n, self._rng)
+            SubspaceModel(i, subspace, n, self._rng)
             for i, (subspace, n) in enumerate(zip(self.space.subspaces, sizes))
         ]
         self._predictions = {}
@@ -598,7 +276,7 @@ class BayesOptimizer(BaseOptimizer):
         models = [m for m in self._models if m.can_model]
         if not models:
             return
-        warping = _OutputWarping(self._imputed_scores())
+        warping = OutputWarping(self._imputed_scores())
         scores = warping.transform(self._imputed_scores())
         for model in models:
             model.fit(scores)

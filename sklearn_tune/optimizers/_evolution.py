@@ -259,14 +259,6 @@ class EvolutionaryOptimizer(BaseOptimizer):
         return self.population_size
 
     def results_columns(self, candidates):
-        generations, parents = self.lineage(candidates)
-        return {
-            "generation": generations,
-            "parent_1": [first for first, _ in parents],
-            "parent_2": [second for _, second in parents],
-        }
-
-    def lineage(self, candidates):
         """Generation and parents of candidates asked for or told.
 
         Parameters
@@ -276,32 +268,29 @@ class EvolutionaryOptimizer(BaseOptimizer):
 
         Returns
         -------
-        generations : list of int
-        parents : list of tuple of int
-            Indices in the history of two parents, ``-1`` for none.
+        columns : dict of list
+            ``generation``, and ``parent_1`` and ``parent_2``: indices in the
+            history of the two parents, ``-1`` for none.
         """
         told = {}
-        generations, parents = [], []
+        columns = {"generation": [], "parent_1": [], "parent_2": []}
         for candidate in candidates:
             key = self.space.key(candidate)
-            if key in self._lineage:
-                generation, first, second, _ = self._lineage[key]
-                generations.append(generation)
-                parents.append((first, second))
-                continue
-            if not told:
+            if key not in self._lineage and not told:
                 told = {
                     self.space.key(c, s): i
                     for i, (c, s) in enumerate(zip(self.candidates_, self.subspaces_))
                 }
-            i = told.get(key)
-            if i is None:
-                generations.append(self.generation_)
-                parents.append((_NO_PARENT, _NO_PARENT))
+            if key in self._lineage:
+                generation, first, second, _ = self._lineage[key]
+            elif key in told:
+                i = told[key]
+                generation, (first, second) = self.generations_[i], self.parents_[i]
             else:
-                generations.append(self.generations_[i])
-                parents.append(self.parents_[i])
-        return generations, parents
+                generation, first, second = self.generation_, _NO_PARENT, _NO_PARENT
+            for column, value in zip(columns, (generation, first, second)):
+                columns[column].append(value)
+        return columns
 
     # ------------------------------------------------------------ ask/tell --
 

@@ -1,15 +1,17 @@
 """A test-only search over the random reference optimizer.
 
 It exercises BaseTuneSearchCV alone, so that the loop is tested apart from
-any strategy.
+any strategy, and it is the worked example of docs/adding_a_strategy.md:
+a strategy is an optimizer plus a thin search that makes it.
 """
+
+from numbers import Integral
 
 import numpy as np
 
 from sklearn_tune import BaseTuneSearchCV
 from sklearn_tune._compat import Interval
 from sklearn_tune.optimizers import RandomOptimizer
-from numbers import Integral
 
 
 class RandomTuneSearchCV(BaseTuneSearchCV):

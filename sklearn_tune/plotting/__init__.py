@@ -20,10 +20,8 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._evolution import EvolutionarySearchCV
-from ._gradient import GradientSearchCV
-from ._hyperband import HyperbandSearchCV
-from .space import Categorical, SearchSpace, _FrozenDistribution, _Interval
+from .. import EvolutionarySearchCV, GradientSearchCV, HyperbandSearchCV
+from ..space import Categorical, Integer, Real, SearchSpace
 
 __all__ = [
     "plot_convergence",
@@ -178,9 +176,10 @@ class _Axis:
                     if not unique or not Categorical(unique).contains(value):
                         unique.append(value)
                 self._choices = Categorical(unique or [None])
-        elif isinstance(dim, _Interval):
+        elif isinstance(dim, (Real, Integer)):
             self.scale = "log" if dim.log else "linear"
-        elif isinstance(dim, _FrozenDistribution):
+        elif hasattr(dim, "dist"):
+            # A frozen scipy.stats distribution, kept by its dimension.
             family = getattr(getattr(dim.dist, "dist", None), "name", "")
             self.scale = "log" if family in _LOG_DISTRIBUTIONS else "linear"
         else:

@@ -1,6 +1,8 @@
+import ast
 import copy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge, SGDClass
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.svm import SVC
 
+import sklearn_tune.plotting
 from sklearn_tune import (
     EvolutionarySearchCV,
     GradientSearchCV,
@@ -379,3 +382,32 @@ def test_plotting_imports_without_matplotlib_and_says_how_to_install():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert 'pip install "sklearn-tune[plot]"' in out.stdout
+
+
+def test_importing_the_package_or_plotting_does_not_import_matplotlib():
+    code = (
+        "import sys\n"
+        "import sklearn_tune\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "import sklearn_tune.plotting\n"
+        "assert 'matplotlib' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plotting_uses_only_public_names_of_the_other_layers():
+    # The figures read fitted searches and search spaces; the optimizers and
+    # the private names of other modules are free to change under them.
+    package = Path(sklearn_tune.plotting.__file__).parent
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or node.level == 1:
+                continue
+            parent = "sklearn_tune" if node.level == 2 else ""
+            module = ".".join(filter(None, [parent, node.module]))
+            if not module.startswith("sklearn_tune"):
+                continue
+            where = f"{path.name}: from {module} import ..."
+            assert "optimizers" not in module.split("."), where
+            assert not any(part.startswith("_") for part in module.split(".")), where
+            assert not any(alias.name.startswith("_") for alias in node.names), where

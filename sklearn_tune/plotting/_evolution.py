@@ -1,0 +1,70 @@
+"""The fitness of an evolutionary search, generation by generation."""
+
+from .. import EvolutionarySearchCV
+from ._utils import _check_search, _get_ax, _objective, _scores
+
+
+def plot_evolution(search, *, ax=None):
+    """Plot the fitness of an evolutionary search, generation by generation.
+
+    Grey points are the candidates' objectives; the lines are the best of
+    each generation, the best so far, and the mean of each generation with a
+    band of one standard deviation, from ``search.history_``. A band that
+    narrows shows the population converging.
+
+    Parameters
+    ----------
+    search : EvolutionarySearchCV
+        A fitted :class:`~sklearn_tune.EvolutionarySearchCV`.
+
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes, with the lines labelled "best so far", "best of
+        generation" and "mean of generation".
+
+    See Also
+    --------
+    plot_convergence : The best so far against evaluations, for any search.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_tune import EvolutionarySearchCV
+    >>> from sklearn_tune.plotting import plot_evolution
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = EvolutionarySearchCV(
+    ...     SVC(), {"C": loguniform(1e-2, 1e2), "gamma": loguniform(1e-3, 1e1)},
+    ...     n_iter=20, population_size=5, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> ax = plot_evolution(search)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['best so far', 'best of generation', 'mean of generation']
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    _check_search(search, EvolutionarySearchCV)
+    ax = _get_ax(ax)
+    history = search.history_
+    generation = history["generation"]
+    ax.scatter(search.cv_results_["generation"], _scores(search), s=12,
+               color="0.6", alpha=0.6, label="candidates")
+    ax.plot(generation, history["best_score_so_far"], "--", color="tab:red",
+            linewidth=2, label="best so far", zorder=3)
+    ax.plot(generation, history["best_score"], "o-", color="tab:blue",
+            label="best of generation")
+    mean, std = history["mean_score"], history["std_score"]
+    ax.plot(generation, mean, color="tab:green", label="mean of generation")
+    ax.fill_between(generation, mean - std, mean + std, color="tab:green", alpha=0.2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("generation")
+    ax.set_ylabel(_objective(search))
+    ax.legend()
+    return ax

@@ -4,7 +4,6 @@ Build with ``python -m sphinx -W -b html docs docs/_build/html`` from the
 repository root; the gallery runs every ``examples/plot_*.py``.
 """
 
-import inspect
 import os
 import re
 import sys
@@ -186,10 +185,7 @@ def _public_names():
         f"sklearn_tune.optimizers.{name}" for name in sklearn_tune.optimizers.__all__
     }
     names |= {
-        f"sklearn_tune.plotting.{name}"
-        for name, value in vars(sklearn_tune.plotting).items()
-        if not name.startswith("_") and inspect.isfunction(value)
-        and value.__module__ == "sklearn_tune.plotting"
+        f"sklearn_tune.plotting.{name}" for name in sklearn_tune.plotting.__all__
     }
     return names
 

@@ -1,41 +1,26 @@
 """GradientSearchCV: gradient-based hyperparameter search, on exact
 hypergradients where the model has one, on score differences otherwise."""
 
-import math
-from itertools import islice, product
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
-from ._splitters import FixedSplits
-from .hypergradients import find_hypergradient
+from .hypergradients._search import ExactPath
 from .optimizers._gradient import GradientOptimizer
 from .space import SearchSpace
 
 __all__ = ["GradientSearchCV"]
 
+# The search's `hypergradient` to the optimizer's `probe`: how a gradient is
+# estimated where no exact one is told.
 _PROBES = {
     "auto": "auto",
     "exact": "auto",
     "finite_difference": "central",
     "spsa": "spsa",
 }
-
-
-class _FoldsWithData(FixedSplits):
-    """The search's fixed folds, and the data they split while the search runs.
-
-    scikit-learn hands ``X`` and ``y`` to the splitter of every
-    ``evaluate_candidates`` call; the exact hypergradients need them, and
-    the search drops this object when it ends.
-    """
-
-    def split(self, X, y=None, groups=None, **split_params):
-        self.X_, self.y_ = X, y
-        return super().split(X, y, groups, **split_params)
 
 
 class GradientSearchCV(BaseTuneSearchCV):
@@ -239,9 +224,9 @@ class GradientSearchCV(BaseTuneSearchCV):
 
     Notes
     -----
-    The exact path needs the training data during the search: it takes it
-    from the splitter scikit-learn calls in ``evaluate_candidates`` and lets
-    go of it when the search ends; no fitted attribute holds it. The exact
+    The exact path needs the training data during the search: the search
+    holds it for the length of :meth:`fit` and lets go of it when the fit
+    ends; no fitted attribute holds it. The exact
     path sees the fit parameters the search is given (routed or not):
     ``sample_weight`` is handled for Ridge and RidgeClassifier fitted
     alone (the training fold's weights in the fit, the validation fold's in
@@ -333,32 +318,56 @@ class GradientSearchCV(BaseTuneSearchCV):
         self.n_starts = n_starts
         self.n_initial_points = n_initial_points
 
+    def fit(self, X, y=None, **params):
+        """Run the search on the fixed folds, then refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target, if any.
+        **params : dict of str -> object
+            Passed to the estimator's ``fit``, the scorer and the splitter,
+            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        # The exact hypergradients are fitted on the data (and the folds'
+        # factorisations kept) for this fit only: a fitted search holds no
+        # copy of X or of the weights.
+        self._exact_path = ExactPath(X, y)
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._exact_path
+
     def _get_routed_params_for_fit(self, params):
         # BaseSearchCV.fit resolves the fit parameters here (scikit-learn
         # 1.4 to 1.9) and passes them on to evaluate_candidates only; the
-        # exact path needs the sample weights the fits are given.
+        # exact path needs the sample weights the fits are given, and those
+        # of the scorer, which depend on the release (1.6: only with
+        # metadata routing) and on the scorer.
         routed_params = super()._get_routed_params_for_fit(params)
-        self._fit_params = dict(routed_params.estimator.fit)
-        # Whether the scorer is given the weights too depends on the release
-        # (1.6: only with metadata routing) and on the scorer.
-        self._score_weight = routed_params.scorer.score.get("sample_weight")
+        self._exact_path.fit_params = dict(routed_params.estimator.fit)
+        self._exact_path.score_weight = routed_params.scorer.score.get(
+            "sample_weight"
+        )
         return routed_params
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         # Decided here rather than with the optimizer, which a resumed
         # search takes from its checkpoint.
-        self._fit_params = self.__dict__.get("_fit_params", {})
-        self._score_weight = self.__dict__.get("_score_weight")
-        self._exact = self._exact_path_applies(SearchSpace(self.param_distributions))
-        self._folds_with_data = None
-        self._hypergradients = {}
-        try:
-            super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
-        finally:
-            # The data (and the folds' factorisations) are for this search
-            # only: a fitted search holds no copy of X or of the weights.
-            del self._exact, self._folds_with_data, self._hypergradients
-            del self._fit_params, self._score_weight
+        if self.hypergradient in ("auto", "exact"):
+            self._exact_path.start(
+                self.estimator,
+                SearchSpace(self.param_distributions),
+                required=self.hypergradient == "exact",
+            )
+        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
 
     def _make_optimizer(self, space, random_state):
         return GradientOptimizer(
@@ -369,162 +378,21 @@ class GradientSearchCV(BaseTuneSearchCV):
             random_state=random_state,
         )
 
+    def _prepare_batch(self, optimizer, batch, cv):
+        # The hypergradients are fitted on the folds every batch is scored on.
+        self._exact_path.splitter = cv
+        return batch, cv
+
     def _after_tell(self, optimizer, batch):
         # The steps of the next batch need the hypergradients at the points
         # this batch evaluated; telling them before the checkpoint also
         # saves them with it.
-        if self._exact and self._folds_with_data is not None:
-            requests = optimizer.gradient_requests()
-            if requests:
-                values, gradients = zip(
-                    *(self._smooth_objective(optimizer.space, c) for c in requests)
-                )
-                optimizer.tell_gradients(requests, values, gradients)
-
-    def _prepare_batch(self, optimizer, batch, cv):
-        if self._exact:
-            if self._folds_with_data is None:
-                self._folds_with_data = _FoldsWithData(cv)
-            cv = self._folds_with_data
-        return batch, cv
-
-    def _exact_path_applies(self, space):
-        """Whether to compute exact hypergradients; raise if required and impossible."""
-        if self.hypergradient not in ("auto", "exact"):
-            return False
-        reason = None
-        continuous = [_continuous_names(sub) for sub in space.subspaces]
-        if not any(continuous):
-            reason = "the search space has no continuous hyperparameter"
-        elif set(self._fit_params) - {"sample_weight"}:
-            reason = (
-                f"it is fitted with {sorted(self._fit_params)}, which the exact "
-                "hypergradients do not see (only sample_weight)"
+        requests = optimizer.gradient_requests() if self._exact_path.applies else []
+        if requests:
+            losses, grads = zip(*map(self._exact_path.value_and_grad, requests))
+            # The optimizer maximises: minus the loss, and minus its gradient.
+            optimizer.tell_gradients(
+                requests,
+                np.negative(losses),
+                [None if g is None else {k: -v for k, v in g.items()} for g in grads],
             )
-        else:
-            weighted = self._weighted()
-            settings = [
-                (fixed, names)
-                for sub, names in zip(space.subspaces, continuous)
-                if names
-                for fixed in _discrete_settings(sub)
-            ]
-            unsupported = [
-                (fixed, names)
-                for fixed, names in settings
-                if find_hypergradient(
-                    clone(self.estimator).set_params(**clone(fixed, safe=False)),
-                    names,
-                    sample_weight=weighted,
-                )
-                is None
-            ]
-            # "auto" keeps the exact path for the settings that have one; the
-            # others are probed, candidate by candidate.
-            partial = self.hypergradient == "auto" and len(unsupported) < len(settings)
-            if unsupported and not partial:
-                fixed, names = unsupported[0]
-                where = f" with {fixed}" if fixed else ""
-                if weighted:
-                    where += " and sample_weight"
-                reason = f"it has none{where} with respect to {names}"
-        if reason is None:
-            return True
-        if self.hypergradient == "exact":
-            raise ValueError(
-                f"hypergradient='exact' but {type(self.estimator).__name__} has "
-                f"no exact hypergradient here: {reason}. Use "
-                "hypergradient='auto' or 'finite_difference'."
-            )
-        return False
-
-    def _smooth_objective(self, space, candidate):
-        """Minus the validation loss at `candidate` and minus its gradient.
-
-        ``(nan, None)`` when the model, with the candidate's discrete
-        values, has no exact hypergradient or its computation fails; the
-        optimizer then probes.
-        """
-        index = space.locate(candidate)
-        sub = space.subspaces[index]
-        continuous = _continuous_names(sub)
-        key = (
-            index,
-            tuple(
-                dim.key(candidate[name])
-                for name, dim in zip(sub.names, sub.dimensions)
-                if name not in continuous
-            ),
-        )
-        if key not in self._hypergradients:
-            fixed = {
-                name: candidate[name] for name in sub.names if name not in continuous
-            }
-            self._hypergradients[key] = self._fit_hypergradient(fixed, continuous)
-        hypergradient = self._hypergradients[key]
-        if hypergradient is None:
-            return np.nan, None
-        try:
-            loss, grad = hypergradient.value_and_grad(
-                {name: candidate[name] for name in continuous}
-            )
-        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-            return np.nan, None
-        return -loss, {name: -value for name, value in grad.items()}
-
-    def _weighted(self):
-        """Whether the fits or the scorer are given sample weights."""
-        return (
-            self._fit_params.get("sample_weight") is not None
-            or self._score_weight is not None
-        )
-
-    def _fit_hypergradient(self, fixed, continuous):
-        """The hypergradient of the estimator with the `fixed` values, fitted."""
-        estimator = clone(self.estimator).set_params(**clone(fixed, safe=False))
-        hypergradient = find_hypergradient(
-            estimator, continuous, sample_weight=self._weighted()
-        )
-        if hypergradient is None:
-            if self.hypergradient == "exact":
-                raise ValueError(
-                    f"hypergradient='exact' but {type(self.estimator).__name__} "
-                    f"with {fixed} has no exact hypergradient with respect to "
-                    f"{continuous}. Use hypergradient='auto' or "
-                    "'finite_difference'."
-                )
-            return None
-        data = self._folds_with_data
-        try:
-            return hypergradient.fit(
-                data.X_,
-                data.y_,
-                data.splits_,
-                self._fit_params.get("sample_weight"),
-                self._score_weight,
-            )
-        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-            return None
-
-
-def _continuous_names(subspace):
-    return [
-        name
-        for name, dim in zip(subspace.names, subspace.dimensions)
-        if dim.is_continuous
-    ]
-
-
-def _discrete_settings(subspace, limit=100):
-    """Up to `limit` combinations of the sub-space's discrete values.
-
-    Infinite discrete dimensions contribute their median value: their
-    values are numbers, which decide no estimator family.
-    """
-    names, values = [], []
-    for name, dim in zip(subspace.names, subspace.dimensions):
-        if not dim.is_continuous:
-            names.append(name)
-            finite = math.isfinite(dim.size)
-            values.append(dim.values() if finite else dim.from_unit([0.5]))
-    return [dict(zip(names, combo)) for combo in islice(product(*values), limit)]

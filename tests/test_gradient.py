@@ -2,6 +2,7 @@
 
 import math
 import pickle
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -27,7 +28,11 @@ from threadpoolctl import threadpool_limits
 from sklearn_tune import Integer, Real, SearchSpace
 from sklearn_tune._gradient import GradientSearchCV
 from sklearn_tune.hypergradients import find_hypergradient
+from sklearn_tune.hypergradients._search import ExactPath
 from sklearn_tune.optimizers._gradient import GradientOptimizer
+from sklearn_tune.optimizers._gradient._probes import probe_slopes
+from sklearn_tune.optimizers._gradient._start import Phase
+from sklearn_tune.optimizers._gradient._steps import bfgs_update, cubic_step
 
 X_REG, Y_REG = load_diabetes(return_X_y=True)
 X_REG, Y_REG = X_REG[:200], Y_REG[:200]
@@ -184,6 +189,68 @@ def test_optimizer_pickles_mid_run_with_told_gradients():
     drive(opt, bowl, 4, bowl_gradient)
     drive(clone, bowl, 4, bowl_gradient)
     assert opt.candidates_ == clone.candidates_
+
+
+def test_probes_of_a_parabola_give_its_slope_and_its_maximum():
+    # -(x - 0.3)^2 around x = 0.5, probed at +-0.05 along the axis.
+    def f(x):
+        return -((x - 0.3) ** 2)
+
+    h = 0.05
+    grad, newton = probe_slopes(
+        np.eye(1), [np.array([h]), np.array([-h])], [f(0.5 + h), f(0.5 - h)],
+        f(0.5), h, 0.1,
+    )
+    assert grad == pytest.approx([-0.4])
+    assert 0.5 + newton == pytest.approx([0.3])
+
+
+def test_probes_of_a_convex_direction_step_the_trust_radius_uphill():
+    grad, newton = probe_slopes(
+        np.eye(1), [np.array([0.05]), np.array([-0.05])], [1.0, 0.0], 0.0, 0.05, 0.2
+    )
+    assert grad == pytest.approx([10.0])
+    assert newton == pytest.approx([0.2])
+
+
+@pytest.mark.parametrize("trial_value", [-10.0, -1.0, 0.5, 10.0])
+def test_backtracking_keeps_a_fraction_of_the_failed_step(trial_value):
+    tau = cubic_step(0.0, 1.0, trial_value, -2.0)
+    assert 0.05 <= tau <= 0.5
+
+
+def test_bfgs_learns_the_curvature_and_skips_a_non_convex_pair():
+    inv_hess, step = np.eye(2), np.array([0.1, 0.0])
+    # The loss 2 x0^2: its gradient changes by 4 * step (the objective's by -4).
+    updated = bfgs_update(inv_hess, step, -4.0 * step)
+    assert updated @ (4.0 * step) == pytest.approx(step)
+    assert bfgs_update(inv_hess, step, 4.0 * step) is inv_hess
+
+
+def test_starts_pickle_with_their_phase():
+    opt = drive(GradientOptimizer(BOWL_SPACE, random_state=0), bowl, 3)
+    phases = [start.phase for start in opt._starts]
+    clone = pickle.loads(pickle.dumps(opt))
+    assert phases and [start.phase for start in clone._starts] == phases
+    assert all(isinstance(phase, Phase) for phase in phases)
+
+
+def test_exact_path_fits_one_hypergradient_per_discrete_setting():
+    space = SearchSpace(
+        {"C": loguniform(1e-2, 1e2), "solver": ["lbfgs", "newton-cg", "liblinear"]}
+    )
+    path = ExactPath(X_CLF, Y_CLF)
+    path.splitter = SimpleNamespace(splits_=list(CLF_CV.split(X_CLF, Y_CLF)))
+    assert path.start(LogisticRegression(), space)
+    loss, grad = path.value_and_grad({"C": 1.0, "solver": "lbfgs"})
+    assert np.isfinite(loss) and set(grad) == {"C"}
+    assert path.value_and_grad({"C": 2.0, "solver": "lbfgs"})[0] != loss
+    # liblinear penalises the intercept: no exact hypergradient, probes.
+    loss, grad = path.value_and_grad({"C": 1.0, "solver": "liblinear"})
+    assert np.isnan(loss) and grad is None
+    assert len(path._fitted) == 2
+    with pytest.raises(ValueError, match="with {'solver': 'liblinear'}"):
+        ExactPath(X_CLF, Y_CLF).start(LogisticRegression(), space, required=True)
 
 
 # ------------------------------------------------------------------- search --

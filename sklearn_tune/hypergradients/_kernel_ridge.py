@@ -17,7 +17,7 @@ from sklearn.metrics.pairwise import (
     pairwise_kernels,
 )
 
-from . import Hypergradient
+from ._base import Hypergradient
 
 # Kernels exp(-gamma * D), with D the distance each needs.
 _EXPONENTIAL = {

@@ -21,7 +21,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, Lasso
 
-from . import Hypergradient
+from ._base import Hypergradient
 
 # Tolerance of the inner solver (on the duality gap, relative to ||y||^2):
 # the implicit gradient is only as exact as the optimum it starts from.

@@ -19,7 +19,7 @@ from scipy import linalg
 from scipy.special import expit, log_expit, logsumexp, softmax
 from sklearn.linear_model import LogisticRegression
 
-from . import Hypergradient
+from ._base import Hypergradient
 
 _MAX_NEWTON = 100
 

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.linear_model import Ridge, RidgeClassifier
 from sklearn.preprocessing import LabelBinarizer
 
-from . import Hypergradient
+from ._base import Hypergradient
 
 
 class RidgeHypergradient(Hypergradient):

@@ -1,64 +1,28 @@
-"""Local gradient ascent in the unit cube, several starts in lock-step.
-
-Each start follows a bounded ascent path in the unit cube of its sub-space's
-continuous dimensions (log-scaled where the dimension is): quasi-Newton
-(BFGS) steps with a backtracking line search when a smooth objective and its
-gradient are told through :meth:`GradientOptimizer.tell_gradients`, or
-steps within a trust radius along the slopes and curvatures that probes of
-the scores show (central differences in few dimensions, SPSA beyond)
-otherwise. Discrete dimensions are held fixed along a path; new starts
-explore them.
-"""
+"""GradientOptimizer: runs the starts, and turns their points into batches."""
 
 import math
 import numbers
 
 import numpy as np
 
-from ._base import BaseOptimizer
-
-# A start is converged once its step falls below these lengths in the unit
-# cube: exact gradients resolve far finer steps than noisy score differences.
-_SMOOTH_XTOL = 1e-4
-_PROBE_XTOL = 1e-2
-_MAX_RADIUS = 0.5
-# Sufficient increase (Armijo) for a step on a told smooth objective.
-_ARMIJO = 1e-4
-# Width of the centred difference that turns a dimension's unit coordinate
-# into its value, to carry told gradients into the unit cube.
-_UNIT_EPS = 1e-6
-
-
-class _Start:
-    """State of one ascent path between asks (plain data, so it pickles)."""
-
-    def __init__(self, ident, subspace, candidate, unit, continuous, radius):
-        self.ident = ident
-        self.subspace = subspace
-        self.candidate = candidate
-        self.unit = unit
-        self.continuous = continuous
-        self.radius = radius
-        self.n_steps = 0
-        self.state = "centre"
-        self.value = None
-        self.smooth = False
-        self.grad = None
-        self.source = "none"
-        self.inv_hess = None
-        self.updated = False
-        self.backtrack = None
-        self.probes = []
-        self.probe_size = None
-        self.directions = None
-        self.newton = None
-        self.step = None
-        self.trials = []
-        self.points = []
-
-    @property
-    def x(self):
-        return self.unit[self.continuous]
+from .._base import BaseOptimizer
+from ._probes import (
+    least_squares_slope,
+    probe_directions,
+    probe_method,
+    probe_size,
+    probe_slopes,
+    spsa_completion,
+)
+from ._start import Phase, Start, discrete_neighbour
+from ._steps import (
+    MAX_RADIUS,
+    backtrack,
+    is_accepted,
+    move,
+    next_point,
+    unit_gradient,
+)
 
 
 class GradientOptimizer(BaseOptimizer):
@@ -194,9 +158,8 @@ class GradientOptimizer(BaseOptimizer):
         # key -> the cv_results_ columns of a handed-out candidate
         self._info = {}
         self._initial = None
+        # the ascent paths, advanced in lock-step
         self._starts = []
-
-    # ------------------------------------------------------------ public --
 
     def next_batch_size(self):
         """Number of proposals the starts have ready: the natural batch.
@@ -223,9 +186,9 @@ class GradientOptimizer(BaseOptimizer):
         self._choose_starts()
         requests = []
         for start in self._starts:
-            if start.state == "centre":
+            if start.phase is Phase.CENTRE:
                 candidates = [start.candidate]
-            elif start.state == "trial":
+            elif start.phase is Phase.TRIAL:
                 candidates = [c for _, c in start.trials]
             else:
                 continue
@@ -265,7 +228,10 @@ class GradientOptimizer(BaseOptimizer):
             )
         for candidate, value, gradient in zip(candidates, values, gradients):
             key = self.space.key(candidate)
-            unit_grad = self._unit_gradient(key[0], candidate, gradient)
+            unit_grad = unit_gradient(
+                self.space.subspaces[key[0]], self._continuous[key[0]], candidate,
+                gradient,
+            )
             if not np.isfinite(value) or unit_grad is None:
                 self._declined.add(key)
             else:
@@ -323,7 +289,7 @@ class GradientOptimizer(BaseOptimizer):
             self._told[key] = float(score)
             self._info.pop(key, None)
 
-    # ------------------------------------------------------------ strategy --
+    # -------------------------------------------------------------- starts --
 
     def _advance(self):
         """Move every start as far as the told scores allow; refill the queue."""
@@ -342,7 +308,7 @@ class GradientOptimizer(BaseOptimizer):
         replaced = []
         for start in self._starts:
             self._update(start)
-            if start.state == "done":
+            if start.phase is Phase.DONE:
                 new = self._new_start(start.radius)
                 if new is not None:
                     replaced.append(new)
@@ -358,44 +324,43 @@ class GradientOptimizer(BaseOptimizer):
             return
         ranked = sorted(self._initial, key=lambda key: -self._told[key])
         for key in ranked[: self.n_starts]:
-            index = self._history_index(key)
+            index = next(
+                i
+                for i in range(len(self.candidates_) - 1, -1, -1)
+                if self.space.key(self.candidates_[i], self.subspaces_[i]) == key
+            )
             self._starts.append(
                 self._make_start(
                     self.subspaces_[index], self.candidates_[index], self.initial_step
                 )
             )
 
-    def _history_index(self, key):
-        for index in range(len(self.candidates_) - 1, -1, -1):
-            if self.space.key(self.candidates_[index], self.subspaces_[index]) == key:
-                return index
-        raise KeyError(key)
-
     def _make_start(self, subspace, candidate, radius):
-        sub = self.space.subspaces[subspace]
-        start = _Start(
+        start = Start(
             self.n_starts_created_,
             subspace,
             candidate,
-            sub.encode([candidate])[0],
+            self.space.subspaces[subspace].encode([candidate])[0],
             self._continuous[subspace],
             radius,
         )
-        self._remember(start, start.unit, self.space.key(candidate, subspace))
+        start.remember(start.unit, self.space.key(candidate, subspace))
         self.n_starts_created_ += 1
         return start
-
-    @staticmethod
-    def _remember(start, unit, key):
-        """Keep the start's recent points, for its least-squares slopes."""
-        start.points.append((unit[start.continuous], key))
-        del start.points[: -4 * max(1, len(start.continuous))]
 
     def _new_start(self, radius):
         """A start at an unseen candidate: a discrete neighbour or random."""
         proposal = None
         if self.n_starts_created_ % 2 == 0:
-            proposal = self._discrete_neighbour()
+            best = self.best_index_
+            if best is not None:
+                proposal = discrete_neighbour(
+                    self.space,
+                    self.subspaces_[best],
+                    self.candidates_[best],
+                    self._rng,
+                    exclude=self._seen | self._queued,
+                )
         if proposal is None:
             proposals = [
                 (i, c)
@@ -407,37 +372,188 @@ class GradientOptimizer(BaseOptimizer):
             return None
         subspace, candidate = proposal
         start = self._make_start(
-            subspace, candidate, min(_MAX_RADIUS, max(radius, self.initial_step))
+            subspace, candidate, min(MAX_RADIUS, max(radius, self.initial_step))
         )
         key = self.space.key(candidate, subspace)
         if key not in self._seen:
             self._enqueue(subspace, candidate, key, start.ident, 0, "init")
         return start
 
-    def _discrete_neighbour(self):
-        """The best candidate with one integer or categorical value moved."""
-        best = self.best_index_
-        if best is None:
-            return None
-        subspace, candidate = self.subspaces_[best], self.candidates_[best]
-        sub = self.space.subspaces[subspace]
-        moves = []
-        for name, dim in zip(sub.names, sub.dimensions):
-            if dim.is_continuous:
-                continue
-            if hasattr(dim, "choices"):
-                moves.extend((name, value) for value in dim.choices)
+    def _update(self, start):
+        """Advance one start through its phases until it waits for scores."""
+        while True:
+            if start.phase is Phase.CENTRE:
+                key = self._key(start, start.candidate)
+                if key not in self._told:
+                    return
+                start.value = self._told[key]
+                if len(start.continuous) == 0:
+                    start.phase = Phase.DONE
+                    return
+                if key in self._smooth:
+                    start.value, start.grad = self._smooth[key]
+                    start.smooth, start.source = True, "exact"
+                    start.inv_hess = None
+                    start.phase = Phase.STEP
+                else:
+                    start.smooth = False
+                    self._propose_probes(start)
+                    start.phase = Phase.PROBE
+            elif start.phase is Phase.PROBE:
+                if not self._all_told(start, start.probes):
+                    return
+                self._estimate_gradient(start)
+                start.phase = Phase.STEP
+            elif start.phase is Phase.STEP:
+                if not self._propose_step(start):
+                    start.phase = Phase.DONE
+                    return
+                start.phase = Phase.TRIAL
+                return
+            elif start.phase is Phase.TRIAL:
+                if not self._all_told(start, start.trials):
+                    return
+                self._judge_trial(start)
             else:
-                moves.extend((name, candidate[name] + step) for step in (-1, 1))
-        for j in self._rng.permutation(len(moves)):
-            name, value = moves[j]
-            neighbour = {**candidate, name: value}
-            if not sub.contains(neighbour):
-                continue
-            key = self.space.key(neighbour, subspace)
-            if key not in self._seen and key not in self._queued:
-                return subspace, neighbour
+                return
+
+    # ----------------------------------------------------------- proposals --
+
+    def _point(self, start, x):
+        """The point of `start` at `x`: in the unit cube, and as parameters."""
+        unit = start.unit.copy()
+        unit[start.continuous] = x
+        return unit, self.space.subspaces[start.subspace].decode(unit)[0]
+
+    def _propose(self, start, point, role):
+        """Queue a point of `start`, unless seen or queued already; return it."""
+        unit, candidate = point
+        key = self._key(start, candidate)
+        start.remember(unit, key)
+        if key not in self._seen and key not in self._queued:
+            grad = start.grad if role == "iterate" else None
+            self._enqueue(start.subspace, candidate, key, start.ident, start.n_steps,
+                          role, grad=grad, source=start.source)
+        return point
+
+    def _propose_probes(self, start):
+        """Queue two probes along each probe direction, at +-h around the centre."""
+        method = probe_method(self.probe, len(start.continuous))
+        start.source = "finite_difference" if method == "central" else "spsa"
+        start.directions = probe_directions(method, len(start.continuous), self._rng)
+        start.probe_size = probe_size(start.radius)
+        start.probes = []
+        for direction in start.directions:
+            for sign in (1.0, -1.0):
+                x = np.clip(start.x + sign * start.probe_size * direction, 0, 1)
+                start.probes.append(
+                    self._propose(start, self._point(start, x), "probe")
+                )
+
+    def _estimate_gradient(self, start):
+        """The slopes the probes show, and the step they suggest."""
+        x = start.x
+        start.grad, start.newton = probe_slopes(
+            start.directions,
+            [unit[start.continuous] - x for unit, _ in start.probes],
+            [self._told[self._key(start, c)] for _, c in start.probes],
+            start.value,
+            start.probe_size,
+            start.radius,
+        )
+        if start.source == "spsa":
+            grad = least_squares_slope(
+                x,
+                start.value,
+                [
+                    (point, self._told[key])
+                    for point, key in reversed(start.points)
+                    if key in self._told
+                ],
+                2.0 * max(start.radius, 2.0 * start.probe_size),
+            )
+            if grad is not None:
+                start.grad = grad
+                start.newton += spsa_completion(grad, start.directions[0], start.radius)
+
+    def _propose_step(self, start):
+        """Queue the next trial point of a start; False once it has converged."""
+        x_new = next_point(start)
+        if x_new is None:
+            return False
+        point = self._point(start, x_new)
+        if self._key(start, point[1]) == self._key(start, start.candidate):
+            return False
+        start.n_steps += 1
+        start.step = x_new - start.x
+        start.trials = [self._propose(start, point, "iterate")]
+        return True
+
+    def _extra_trials(self, n_points):
+        """Longer and shorter versions of the pending steps, for a larger batch.
+
+        Used when the caller asks for more candidates than the starts have
+        ready: a parallel line search along the same paths is worth more
+        than unrelated random candidates.
+        """
+        added = 0
+        for factor in (2.0, 0.5, 4.0, 0.25):
+            for start in self._starts:
+                if added == n_points:
+                    return
+                if start.phase is not Phase.TRIAL:
+                    continue
+                point = self._point(
+                    start, np.clip(start.x + factor * start.step, 0.0, 1.0)
+                )
+                key = self._key(start, point[1])
+                if key in self._seen or key in self._queued:
+                    continue
+                start.trials.append(self._propose(start, point, "iterate"))
+                added += 1
+
+    def _judge_trial(self, start):
+        """Move to the best acceptable trial point, or shrink the step."""
+        centre_score = self._told[self._key(start, start.candidate)]
+        best = None
+        for unit, candidate in start.trials:
+            key = self._key(start, candidate)
+            step = unit[start.continuous] - start.x
+            smooth = start.smooth and key in self._smooth
+            value, grad = self._smooth[key] if smooth else (self._told[key], None)
+            accepted = is_accepted(start, value, step, centre_score, smooth)
+            if accepted and (best is None or value > best[0]):
+                best = (value, grad, unit, candidate, step)
+        if best is not None:
+            value, grad, unit, candidate, step = best
+            move(start, unit, candidate, step, value, grad)
+            return
+        unit, candidate = start.trials[0]
+        key = self._key(start, candidate)
+        if start.smooth and key in self._smooth:
+            backtrack(start, unit[start.continuous] - start.x, *self._smooth[key])
+            return
+        start.radius *= 0.5
+        start.phase = Phase.STEP
+        best_probe = self._best_probe(start)
+        if best_probe is not None:
+            start.unit, start.candidate = best_probe
+            start.phase = Phase.CENTRE
+
+    def _best_probe(self, start):
+        """A probe that beat the centre (used when a step fails), if any."""
+        if start.smooth or not start.probes:
+            return None
+        scored = [
+            (self._told[self._key(start, c)], unit, c) for unit, c in start.probes
+        ]
+        value, unit, candidate = max(scored, key=lambda t: t[0])
+        if value > start.value:
+            start.probes = []
+            return unit, candidate
         return None
+
+    # ------------------------------------------------------------- helpers --
 
     def _enqueue(self, subspace, candidate, key, start, step, role, grad=None,
                  source="none"):
@@ -454,329 +570,5 @@ class GradientOptimizer(BaseOptimizer):
     def _key(self, start, candidate):
         return self.space.key(candidate, start.subspace)
 
-    def _update(self, start):
-        """Advance one start through its states until it waits for a score."""
-        while True:
-            if start.state == "centre":
-                key = self._key(start, start.candidate)
-                if key not in self._told:
-                    return
-                start.value = self._told[key]
-                if len(start.continuous) == 0:
-                    start.state = "done"
-                    return
-                if key in self._smooth:
-                    start.value, start.grad = self._smooth[key]
-                    start.smooth, start.source = True, "exact"
-                    start.inv_hess = None
-                    start.state = "step"
-                else:
-                    start.smooth = False
-                    self._propose_probes(start)
-                    start.state = "probe"
-            elif start.state == "probe":
-                if any(self._key(start, c) not in self._told for _, c in start.probes):
-                    return
-                self._estimate_gradient(start)
-                start.state = "step"
-            elif start.state == "step":
-                if not self._propose_step(start):
-                    start.state = "done"
-                    return
-                start.state = "trial"
-                return
-            elif start.state == "trial":
-                if any(self._key(start, c) not in self._told for _, c in start.trials):
-                    return
-                self._judge_trial(start)
-            else:
-                return
-
-    def _unit_candidate(self, start, x):
-        unit = start.unit.copy()
-        unit[start.continuous] = x
-        return unit, self.space.subspaces[start.subspace].decode(unit)[0]
-
-    def _propose_probes(self, start):
-        """Queue two probes along each probe direction, at +-h around the centre."""
-        d = len(start.continuous)
-        method = self.probe
-        if method == "auto":
-            method = "central" if d <= 3 else "spsa"
-        start.source = "finite_difference" if method == "central" else "spsa"
-        if method == "central":
-            directions = np.eye(d)
-        else:
-            directions = self._rng.choice([-1.0, 1.0], size=(1, d)) / math.sqrt(d)
-        start.probe_size = float(np.clip(0.5 * start.radius, 1e-3, 0.05))
-        start.directions = directions
-        start.probes = []
-        for direction in directions:
-            for sign in (1.0, -1.0):
-                unit, candidate = self._unit_candidate(
-                    start, np.clip(start.x + sign * start.probe_size * direction, 0, 1)
-                )
-                start.probes.append((unit, candidate))
-                key = self._key(start, candidate)
-                self._remember(start, unit, key)
-                if key not in self._seen and key not in self._queued:
-                    self._enqueue(start.subspace, candidate, key, start.ident,
-                                  start.n_steps, "probe", source=start.source)
-
-    def _estimate_gradient(self, start):
-        """Slope and curvature of the scores along each probe direction.
-
-        The gradient is the sum of the slopes along the directions; the
-        Newton step along a direction of negative curvature is kept for
-        :meth:`_propose_step`.
-        """
-        x = start.x
-        start.grad = np.zeros(len(x))
-        start.newton = np.zeros(len(x))
-        for j, direction in enumerate(start.directions):
-            (u_plus, c_plus), (u_minus, c_minus) = start.probes[2 * j : 2 * j + 2]
-            f_plus = self._told[self._key(start, c_plus)]
-            f_minus = self._told[self._key(start, c_minus)]
-            t_plus = float((u_plus[start.continuous] - x) @ direction)
-            t_minus = float((u_minus[start.continuous] - x) @ direction)
-            if t_plus - t_minus <= 0:
-                continue
-            slope = (f_plus - f_minus) / (t_plus - t_minus)
-            start.grad += slope * direction
-            # The parabola through the three points, when the probes were
-            # not clipped by a bound.
-            h = start.probe_size
-            if np.isclose(t_plus, h) and np.isclose(t_minus, -h):
-                curvature = (f_plus + f_minus - 2.0 * start.value) / h**2
-                if curvature < 0:
-                    start.newton += (-slope / curvature) * direction
-                    continue
-            start.newton += np.sign(slope) * start.radius * direction
-        if start.source == "spsa":
-            # One random direction per round learns little in many
-            # dimensions: the slope across the start's recent points adds
-            # the part of the gradient across that direction.
-            grad = self._simplex_gradient(start)
-            if grad is not None:
-                along = start.directions[0]
-                across = grad - (grad @ along) * along
-                start.grad = grad
-                start.newton += start.radius * across / np.linalg.norm(grad)
-
-    def _simplex_gradient(self, start):
-        """Least-squares slope of the scores of the start's points near its centre.
-
-        None while fewer points than dimensions are close enough.
-        """
-        x = start.x
-        reach = 2.0 * max(start.radius, 2.0 * start.probe_size)
-        rows, values = [], []
-        for point, key in reversed(start.points):
-            dx = point - x
-            if key in self._told and 0 < np.linalg.norm(dx) <= reach:
-                rows.append(dx)
-                values.append(self._told[key] - start.value)
-        if len(rows) < len(x):
-            return None
-        return np.linalg.lstsq(np.array(rows), np.array(values), rcond=None)[0]
-
-    def _free_direction(self, start, direction):
-        """Zero the components that push against a bound the start is on."""
-        x = start.x
-        blocked = ((x <= 0.0) & (direction < 0)) | ((x >= 1.0) & (direction > 0))
-        return np.where(blocked, 0.0, direction)
-
-    def _propose_step(self, start):
-        """Queue the next trial point of a start; False once it has converged."""
-        grad = self._free_direction(start, start.grad)
-        norm = float(np.linalg.norm(grad))
-        if not np.isfinite(norm) or norm == 0.0:
-            return False
-        if start.smooth:
-            if start.inv_hess is None:
-                start.inv_hess = np.eye(len(grad)) * (start.radius / norm)
-                start.updated = False
-            if start.backtrack is not None:
-                direction, start.backtrack = start.backtrack, None
-            else:
-                direction = self._free_direction(start, start.inv_hess @ start.grad)
-                length = float(np.linalg.norm(direction))
-                if length > start.radius:
-                    direction *= start.radius / length
-            xtol = _SMOOTH_XTOL
-        else:
-            direction = self._free_direction(start, start.newton)
-            length = float(np.linalg.norm(direction))
-            if length > 2.0 * start.radius:
-                direction *= 2.0 * start.radius / length
-            xtol = _PROBE_XTOL
-        x_new = np.clip(start.x + direction, 0.0, 1.0)
-        if np.max(np.abs(x_new - start.x)) < xtol:
-            return False
-        unit, candidate = self._unit_candidate(start, x_new)
-        key = self._key(start, candidate)
-        if key == self._key(start, start.candidate):
-            return False
-        start.n_steps += 1
-        start.step = x_new - start.x
-        start.trials = [(unit, candidate)]
-        self._remember(start, unit, key)
-        if key not in self._seen and key not in self._queued:
-            self._enqueue(start.subspace, candidate, key, start.ident, start.n_steps,
-                          "iterate", grad=start.grad, source=start.source)
-        return True
-
-    def _extra_trials(self, n_points):
-        """Longer and shorter versions of the pending steps, for a larger batch.
-
-        Used when the caller asks for more candidates than the starts have
-        ready: a parallel line search along the same paths is worth more
-        than unrelated random candidates.
-        """
-        added = 0
-        for factor in (2.0, 0.5, 4.0, 0.25):
-            for start in self._starts:
-                if added == n_points:
-                    return
-                if start.state != "trial":
-                    continue
-                unit, candidate = self._unit_candidate(
-                    start, np.clip(start.x + factor * start.step, 0.0, 1.0)
-                )
-                key = self._key(start, candidate)
-                if key in self._seen or key in self._queued:
-                    continue
-                start.trials.append((unit, candidate))
-                self._remember(start, unit, key)
-                self._enqueue(start.subspace, candidate, key, start.ident,
-                              start.n_steps, "iterate", grad=start.grad,
-                              source=start.source)
-                added += 1
-
-    def _judge_trial(self, start):
-        """Move to the best acceptable trial point, or shrink the step."""
-        centre_score = self._told[self._key(start, start.candidate)]
-        best = None
-        for unit, candidate in start.trials:
-            key = self._key(start, candidate)
-            step = unit[start.continuous] - start.x
-            if start.smooth and key in self._smooth:
-                value, grad = self._smooth[key]
-                accepted = value >= start.value + _ARMIJO * float(start.grad @ step)
-            else:
-                value, grad = self._told[key], None
-                accepted = value > (centre_score if start.smooth else start.value)
-            if accepted and (best is None or value > best[0]):
-                best = (value, grad, unit, candidate, step)
-        if best is not None:
-            value, grad, unit, candidate, step = best
-            if grad is not None and start.inv_hess is not None:
-                start.inv_hess = _bfgs_update(
-                    start.inv_hess, step, grad - start.grad, rescale=not start.updated
-                )
-                start.updated = True
-            start.radius = min(
-                _MAX_RADIUS, 2.0 * max(start.radius, float(np.linalg.norm(step)))
-            )
-            start.unit, start.candidate = unit, candidate
-            if grad is not None:
-                start.value, start.grad = value, grad
-                start.state = "step"
-            else:
-                start.inv_hess = None
-                start.state = "centre"
-            return
-        unit, candidate = start.trials[0]
-        key = self._key(start, candidate)
-        step = unit[start.continuous] - start.x
-        if start.smooth and key in self._smooth:
-            # Backtrack along the same step, to the maximiser of the cubic
-            # through both values and slopes. The curvature pair of a
-            # failed, often long, step says little about the Hessian near
-            # the centre, so the quasi-Newton matrix is left alone.
-            value, grad = self._smooth[key]
-            tau = _cubic_step(start.value, start.grad @ step, value, grad @ step)
-            start.backtrack = tau * step
-            start.radius = float(np.linalg.norm(start.backtrack))
-        else:
-            start.radius *= 0.5
-            best_probe = self._best_probe(start)
-            if best_probe is not None:
-                start.unit, start.candidate = best_probe
-                start.state = "centre"
-                return
-        start.state = "step"
-
-    def _best_probe(self, start):
-        """A probe that beat the centre (used when a step fails), if any."""
-        if start.smooth or not start.probes:
-            return None
-        scored = [
-            (self._told[self._key(start, c)], unit, c) for unit, c in start.probes
-        ]
-        value, unit, candidate = max(scored, key=lambda t: t[0])
-        if value > start.value:
-            start.probes = []
-            return unit, candidate
-        return None
-
-    def _unit_gradient(self, subspace, candidate, gradient):
-        """A told gradient over parameter values, carried into the unit cube."""
-        if gradient is None:
-            return None
-        sub = self.space.subspaces[subspace]
-        unit = sub.encode([candidate])[0]
-        out = []
-        for i in self._continuous[subspace]:
-            name, dim = sub.names[i], sub.dimensions[i]
-            if name not in gradient or not np.isfinite(gradient[name]):
-                return None
-            low, high = max(unit[i] - _UNIT_EPS, 0.0), min(unit[i] + _UNIT_EPS, 1.0)
-            values = dim.from_unit([low, high])
-            out.append(gradient[name] * (values[1] - values[0]) / (high - low))
-        return np.asarray(out, dtype=float)
-
-
-def _cubic_step(value, slope, trial_value, trial_slope):
-    """Where to try next along a failed ascent step, as a fraction of it.
-
-    Moré and Thuente's rule for a trial that failed: the minimiser of the
-    cubic through the values and slopes of the loss (minus the objective)
-    at the centre (0) and the trial (1) when it is nearer the centre than
-    the minimiser of the parabola through both values and the first slope,
-    else their average; kept within [0.05, 0.5]. A trial that overshot onto
-    a plateau has a small slope there, which misleads the cubic alone.
-    """
-    phi0, d0, phi1, d1 = -value, -slope, -trial_value, -trial_slope
-    curvature = phi1 - phi0 - d0
-    quadratic = -d0 / (2.0 * curvature) if curvature > 0 else 0.5
-    theta = 3.0 * (phi0 - phi1) + d0 + d1
-    discriminant = theta**2 - d0 * d1
-    cubic = quadratic
-    if discriminant >= 0:
-        root = math.sqrt(discriminant)
-        denominator = d1 - d0 + 2.0 * root
-        if denominator != 0:
-            cubic = 1.0 - (d1 + root - theta) / denominator
-    tau = cubic if 0 < cubic < quadratic else 0.5 * (cubic + quadratic)
-    return float(np.clip(tau, 0.05, 0.5))
-
-
-def _bfgs_update(inv_hess, step, grad_change, *, rescale=False):
-    """BFGS update of the inverse Hessian of the loss (minus the objective).
-
-    Skipped when the curvature condition fails, which keeps the matrix
-    positive definite, so that every step ascends. With `rescale`, the
-    first guess is replaced by the curvature seen along the first step
-    (Shanno and Phua), as its scale came from the step length alone.
-    """
-    y = -grad_change
-    sy = float(step @ y)
-    if sy <= 1e-12 * np.linalg.norm(step) * np.linalg.norm(y):
-        return inv_hess
-    if rescale:
-        inv_hess = np.eye(len(step)) * (sy / float(y @ y))
-    rho = 1.0 / sy
-    eye = np.eye(len(step))
-    left = eye - rho * np.outer(step, y)
-    return left @ inv_hess @ left.T + rho * np.outer(step, step)
+    def _all_told(self, start, points):
+        return all(self._key(start, c) in self._told for _, c in points)

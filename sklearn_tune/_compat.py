@@ -81,6 +81,18 @@ def validate_params(estimator):
     estimator._validate_params()
 
 
+def routed_params(search, params):
+    """The fit parameters BaseSearchCV.fit routes to the estimator's fits,
+    the scorer and the splitter (``.estimator.fit``, ``.scorer.score``,
+    ``.splitter.split``).
+
+    ``BaseSearchCV._get_routed_params_for_fit``, checked on 1.6.1 to 1.9.1.
+    Without metadata routing the scorer is given ``sample_weight`` from 1.7.0
+    on when it accepts it, never on 1.6.1.
+    """
+    return search._get_routed_params_for_fit(params)
+
+
 def is_all_fits_failed(exc):
     """Whether `exc` is sklearn's "All the N fits failed" error."""
     return isinstance(exc, ValueError) and _ALL_FITS_FAILED in str(exc)

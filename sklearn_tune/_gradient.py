@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 
 from ._base import BaseTuneSearchCV
-from ._compat import Interval, StrOptions
+from ._compat import Interval, StrOptions, routed_params, validate_params
 from .hypergradients._search import ExactPath
 from .optimizers._gradient import GradientOptimizer
 from .space import SearchSpace
@@ -336,38 +336,31 @@ class GradientSearchCV(BaseTuneSearchCV):
         self : object
             The fitted search.
         """
+        validate_params(self)
+        # The exact path sees the sample weights the fits are given, and
+        # those of the scorer, which depend on the release and the scorer.
+        routed = routed_params(self, params)
         # The exact hypergradients are fitted on the data (and the folds'
         # factorisations kept) for this fit only: a fitted search holds no
         # copy of X or of the weights.
-        self._exact_path = ExactPath(X, y)
+        self._exact_path = ExactPath(
+            X,
+            y,
+            fit_params=routed.estimator.fit,
+            score_weight=routed.scorer.score.get("sample_weight"),
+        )
         try:
+            # Decided here rather than with the optimizer, which a resumed
+            # search takes from its checkpoint.
+            if self.hypergradient in ("auto", "exact"):
+                self._exact_path.start(
+                    self.estimator,
+                    SearchSpace(self.param_distributions),
+                    required=self.hypergradient == "exact",
+                )
             return super().fit(X, y, **params)
         finally:
             del self._exact_path
-
-    def _get_routed_params_for_fit(self, params):
-        # BaseSearchCV.fit resolves the fit parameters here (scikit-learn
-        # 1.4 to 1.9) and passes them on to evaluate_candidates only; the
-        # exact path needs the sample weights the fits are given, and those
-        # of the scorer, which depend on the release (1.6: only with
-        # metadata routing) and on the scorer.
-        routed_params = super()._get_routed_params_for_fit(params)
-        self._exact_path.fit_params = dict(routed_params.estimator.fit)
-        self._exact_path.score_weight = routed_params.scorer.score.get(
-            "sample_weight"
-        )
-        return routed_params
-
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        # Decided here rather than with the optimizer, which a resumed
-        # search takes from its checkpoint.
-        if self.hypergradient in ("auto", "exact"):
-            self._exact_path.start(
-                self.estimator,
-                SearchSpace(self.param_distributions),
-                required=self.hypergradient == "exact",
-            )
-        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
 
     def _make_optimizer(self, space, random_state):
         return GradientOptimizer(

@@ -1,6 +1,9 @@
-"""scikit-learn's estimator checks over a small instance of every search."""
+"""scikit-learn's estimator checks over a small instance of every search, and
+the package's import graph."""
 
+import ast
 import inspect
+from pathlib import Path
 
 from _random_search import RandomTuneSearchCV
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -44,3 +47,52 @@ def expected_failed_checks(estimator):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def _module_imports(root):
+    """Module name to the sklearn_tune modules its import statements name."""
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        package = parts[:-1]
+        if parts[-1] == "__init__":
+            parts = package
+        modules[".".join(parts)] = (path, package)
+    graph = {}
+    for name, (path, package) in modules.items():
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(
+                        package[: len(package) - node.level + 1] + [node.module or ""]
+                    ).rstrip(".")
+                subs = [f"{base}.{alias.name}" for alias in node.names]
+                names.update(sub for sub in subs if sub in modules)
+                # `from . import Name` imports the package itself.
+                if node.module or not all(sub in modules for sub in subs):
+                    names.add(base)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        graph[name] = {other for other in names if other in modules} - {name}
+    return graph
+
+
+def test_no_import_cycle_in_the_package():
+    graph = _module_imports(Path(sklearn_tune.__file__).parent)
+    assert "sklearn_tune.hypergradients._ridge" in graph
+    done, active = set(), []
+
+    def visit(module):
+        active.append(module)
+        for other in graph[module]:
+            assert other not in active, " -> ".join([*active, other])
+            if other not in done:
+                visit(other)
+        active.pop()
+        done.add(module)
+
+    for module in graph:
+        if module not in done:
+            visit(module)

@@ -2,9 +2,6 @@
 fits, at a tight solver tolerance (a loose inner solver makes the finite
 differences, not the gradients, wrong)."""
 
-import ast
-from pathlib import Path
-
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -29,7 +26,6 @@ from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
-import sklearn_tune
 from sklearn_tune.hypergradients import find_hypergradient, value_and_grad
 
 X_DIABETES, Y_DIABETES = load_diabetes(return_X_y=True)
@@ -311,52 +307,3 @@ def test_sparse_input_and_dataframe_input_give_the_same_loss():
     )
     assert sparse_loss[0] == pytest.approx(dense[0], rel=1e-10)
     assert frame[1]["alpha"] == pytest.approx(dense[1]["alpha"], rel=1e-10)
-
-
-def _module_imports(root):
-    """Module name to the sklearn_tune modules its import statements name."""
-    modules = {}
-    for path in root.rglob("*.py"):
-        parts = list(path.relative_to(root.parent).with_suffix("").parts)
-        package = parts[:-1]
-        if parts[-1] == "__init__":
-            parts = package
-        modules[".".join(parts)] = (path, package)
-    graph = {}
-    for name, (path, package) in modules.items():
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    base = ".".join(
-                        package[: len(package) - node.level + 1] + [node.module or ""]
-                    ).rstrip(".")
-                subs = [f"{base}.{alias.name}" for alias in node.names]
-                names.update(sub for sub in subs if sub in modules)
-                # `from . import Name` imports the package itself.
-                if node.module or not all(sub in modules for sub in subs):
-                    names.add(base)
-            elif isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-        graph[name] = {other for other in names if other in modules} - {name}
-    return graph
-
-
-def test_no_import_cycle_in_the_package():
-    graph = _module_imports(Path(sklearn_tune.__file__).parent)
-    assert "sklearn_tune.hypergradients._ridge" in graph
-    done, active = set(), []
-
-    def visit(module):
-        active.append(module)
-        for other in graph[module]:
-            assert other not in active, " -> ".join([*active, other])
-            if other not in done:
-                visit(other)
-        active.pop()
-        done.add(module)
-
-    for module in graph:
-        if module not in done:
-            visit(module)

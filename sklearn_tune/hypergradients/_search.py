@@ -34,15 +34,15 @@ class ExactPath:
         The data the search is fitted on.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         Its targets.
+    fit_params : dict, default=None
+        The parameters every fit of the estimator is given (after routing);
+        only ``sample_weight`` is seen by the hypergradients.
+    score_weight : array-like of shape (n_samples,), default=None
+        The sample weights the scorer is given, which weight the validation
+        loss.
 
     Attributes
     ----------
-    fit_params : dict
-        The parameters every fit of the estimator is given (after routing);
-        only ``sample_weight`` is seen by the hypergradients.
-    score_weight : array-like of shape (n_samples,) or None
-        The sample weights the scorer is given, which weight the validation
-        loss.
     splitter : object
         The search's fixed folds, with ``splits_`` once the first batch has
         been evaluated.
@@ -50,11 +50,11 @@ class ExactPath:
         Whether :meth:`start` found an exact path.
     """
 
-    def __init__(self, X, y=None):
+    def __init__(self, X, y=None, *, fit_params=None, score_weight=None):
         self.X = X
         self.y = y
-        self.fit_params = {}
-        self.score_weight = None
+        self.fit_params = {} if fit_params is None else dict(fit_params)
+        self.score_weight = score_weight
         self.splitter = None
         self.applies = False
 

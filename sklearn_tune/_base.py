@@ -172,11 +172,12 @@ class BaseTuneSearchCV(BaseSearchCV):
         """
         return batch, cv
 
-    def _after_tell(self, optimizer, batch):
+    def _after_tell(self, optimizer, batch, folds):
         """Called once `batch`'s scores are told, before the checkpoint.
 
         For a strategy that tells the optimizer more than scores (gradients
-        computed from the data); the default does nothing.
+        computed from the data on `folds`, the fixed ``(train, test)``
+        splits every batch is scored on); the default does nothing.
         """
 
     def _objective_key(self, results):
@@ -320,7 +321,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 loop.objective = loop.objective or self._objective_key(results)
                 scores = np.asarray(results[loop.objective][-len(batch) :], dtype=float)
             optimizer.tell(batch, scores)
-            self._after_tell(optimizer, batch)
+            self._after_tell(optimizer, batch, cv.splits_)
             loop.n_evaluated += len(batch)
             if self.verbose > 0:
                 self._print_progress(optimizer, loop.batch_number, batch, start)

@@ -371,18 +371,15 @@ class GradientSearchCV(BaseTuneSearchCV):
             random_state=random_state,
         )
 
-    def _prepare_batch(self, optimizer, batch, cv):
-        # The hypergradients are fitted on the folds every batch is scored on.
-        self._exact_path.splitter = cv
-        return batch, cv
-
-    def _after_tell(self, optimizer, batch):
+    def _after_tell(self, optimizer, batch, folds):
         # The steps of the next batch need the hypergradients at the points
         # this batch evaluated; telling them before the checkpoint also
         # saves them with it.
         requests = optimizer.gradient_requests() if self._exact_path.applies else []
         if requests:
-            losses, grads = zip(*map(self._exact_path.value_and_grad, requests))
+            losses, grads = zip(
+                *(self._exact_path.value_and_grad(c, folds) for c in requests)
+            )
             # The optimizer maximises: minus the loss, and minus its gradient.
             optimizer.tell_gradients(
                 requests,

@@ -2,7 +2,6 @@
 
 import math
 import pickle
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -240,13 +239,13 @@ def test_exact_path_fits_one_hypergradient_per_discrete_setting():
         {"C": loguniform(1e-2, 1e2), "solver": ["lbfgs", "newton-cg", "liblinear"]}
     )
     path = ExactPath(X_CLF, Y_CLF)
-    path.splitter = SimpleNamespace(splits_=list(CLF_CV.split(X_CLF, Y_CLF)))
+    folds = list(CLF_CV.split(X_CLF, Y_CLF))
     assert path.start(LogisticRegression(), space)
-    loss, grad = path.value_and_grad({"C": 1.0, "solver": "lbfgs"})
+    loss, grad = path.value_and_grad({"C": 1.0, "solver": "lbfgs"}, folds)
     assert np.isfinite(loss) and set(grad) == {"C"}
-    assert path.value_and_grad({"C": 2.0, "solver": "lbfgs"})[0] != loss
+    assert path.value_and_grad({"C": 2.0, "solver": "lbfgs"}, folds)[0] != loss
     # liblinear penalises the intercept: no exact hypergradient, probes.
-    loss, grad = path.value_and_grad({"C": 1.0, "solver": "liblinear"})
+    loss, grad = path.value_and_grad({"C": 1.0, "solver": "liblinear"}, folds)
     assert np.isnan(loss) and grad is None
     assert len(path._fitted) == 2
     with pytest.raises(ValueError, match="with {'solver': 'liblinear'}"):

@@ -43,9 +43,6 @@ class ExactPath:
 
     Attributes
     ----------
-    splitter : object
-        The search's fixed folds, with ``splits_`` once the first batch has
-        been evaluated.
     applies : bool
         Whether :meth:`start` found an exact path.
     """
@@ -55,7 +52,6 @@ class ExactPath:
         self.y = y
         self.fit_params = {} if fit_params is None else dict(fit_params)
         self.score_weight = score_weight
-        self.splitter = None
         self.applies = False
 
     @property
@@ -98,13 +94,16 @@ class ExactPath:
         self.applies = reason is None
         return self.applies
 
-    def value_and_grad(self, candidate):
+    def value_and_grad(self, candidate, folds):
         """The validation loss at `candidate` and its gradient.
 
         Parameters
         ----------
         candidate : dict
-            A point of the space, evaluated on the search's folds.
+            A point of the space.
+        folds : list of (train, test) index arrays
+            The search's fixed folds; the hypergradient of each setting of
+            the discrete values is fitted on them once.
 
         Returns
         -------
@@ -129,7 +128,7 @@ class ExactPath:
             fixed = {
                 name: candidate[name] for name in sub.names if name not in continuous
             }
-            self._fitted[key] = self._fit(fixed, continuous)
+            self._fitted[key] = self._fit(fixed, continuous, folds)
         hypergradient = self._fitted[key]
         if hypergradient is None:
             return np.nan, None
@@ -175,7 +174,7 @@ class ExactPath:
             return f"it has none{where} with respect to {names}"
         return None
 
-    def _fit(self, fixed, continuous):
+    def _fit(self, fixed, continuous, folds):
         """The hypergradient of the estimator with the `fixed` values, fitted."""
         hypergradient = self._find(fixed, continuous)
         if hypergradient is None:
@@ -192,7 +191,7 @@ class ExactPath:
             return hypergradient.fit(
                 X,
                 y,
-                self.splitter.splits_,
+                folds,
                 self.fit_params.get("sample_weight"),
                 self.score_weight,
             )

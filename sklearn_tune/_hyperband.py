@@ -1,72 +1,42 @@
 """HyperbandSearchCV: brackets of successive halving over a resource, on
 the fixed k-fold splits, for any estimator or pipeline."""
 
-import os
-import shutil
-import tempfile
 import warnings
-from collections.abc import Mapping
 from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
-from ._warm_start import (
-    WarmStartCache,
-    configuration_key,
-    grows_to_level,
-    warm_start_parameter,
-    write_schedules,
-)
-from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
-from .space import Categorical
-
-# The search space's extra dimension that carries the resource level of a
-# candidate; _prepare_batch turns it into the estimator parameter or the
-# subsample, so it never reaches the estimator or cv_results_.
-RESOURCE_KEY = "_hyperband_resource"
+from ._splitters import SubsampledFolds
+from ._warm_start import WarmStartCache, warm_starting
+from .optimizers._hyperband import HyperbandOptimizer
 
 
 class HyperbandSearchCV(BaseTuneSearchCV):
     """Hyperband search: many configurations on little resource, the best on more.
 
-    Every configuration is cross-validated on the same folds throughout.
+    The resource is the number of training samples (``resource="n_samples"``)
+    or an integer parameter of the estimator such as ``max_iter``,
+    ``n_estimators`` or, in a pipeline, ``"sgdclassifier__max_iter"``. Its
+    levels run from `min_resources` to `max_resources` by a factor `eta`.
+    Each round runs one bracket per level: the bracket starting at the
+    lowest level tries the most configurations, each following one fewer
+    at a higher level; after each rung, the best ``1 / eta`` of a bracket's
+    configurations (by mean cross-validated score) go on to the next level.
+    All the rungs at one level, across the brackets of a round, are one
+    batch (one ``evaluate_candidates`` call).
 
-    The resource is either the number of training samples
-    (``resource="n_samples"``) or an integer parameter of the estimator
-    such as ``max_iter``, ``n_estimators`` or, in a pipeline,
-    ``"sgdclassifier__max_iter"``. Its levels run from `min_resources` to
-    `max_resources` by a factor `eta`. Each round of Hyperband runs one
-    bracket per level: the bracket starting at the lowest level tries the
-    most configurations, each following one starts fewer at a higher level;
-    after each rung, the best ``1 / eta`` of a bracket's configurations (by
-    their mean cross-validated score) go on to the next level, up to
-    `max_resources`. New configurations are drawn at random, or, with
-    ``sampler="bayes"``, proposed by the Gaussian-process optimiser of
-    :class:`~sklearn_tune.BayesSearchCV` from the scores so far, so that
-    later brackets learn from earlier ones. With ``sampler="bayes"`` the
-    search also checks a level before it spends budget there: it starts
-    with the full resource alone, and a lower level's brackets join only
-    once that level, given the best configurations found so far, would
-    have kept the best of them (see ``plan_``).
-
-    All the rungs at one level, across the brackets of a round, are
-    evaluated together (one ``evaluate_candidates`` call, so ``n_jobs``
-    workers stay busy). With ``resource="n_samples"``, the folds stay fixed
-    and only their training parts are subsampled: the same fraction of
-    every fold, in proportion to the classes for a classifier, never
-    leaving a class out, and nested (a configuration promoted to more
-    samples keeps the samples it had).
-
-    The best candidate is chosen among those evaluated with the full
-    resource only, and refitted with it: ``best_params_`` holds
-    ``max_resources_`` for an estimator parameter, and the refit uses all
-    the samples for ``"n_samples"``.
+    Every configuration is cross-validated on the same folds throughout;
+    with ``"n_samples"`` only their training parts are subsampled, the same
+    fraction of every fold, stratified for a classifier, never leaving a
+    class out, and nested (a promoted configuration keeps its samples).
+    The best candidate is chosen among those with the full resource only,
+    and refitted with it.
 
     Parameters
     ----------
@@ -136,32 +106,26 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         "random": new configurations are drawn uniformly, and every round
         runs every bracket (Hyperband). "bayes": they are proposed by a
         Gaussian-process model of the scores at the highest level with
-        enough of them, and levels are checked top down before their
-        brackets run: once ``ceil(eta ** 3)`` configurations have the full
-        resource, the best ``ceil(eta ** 2)`` of them are scored at the
-        level below; if that level's best ``1 / eta`` of them hold the
-        best at the full resource, its brackets join the next rounds and
-        the level below it is checked in turn. A level whose ranking of
-        good configurations disagrees with the full resource costs one
-        check instead of most of the budget; one that agrees is used as in
-        Hyperband.
+        enough of them (BOHB), and a level is checked before its brackets
+        run: once ``ceil(eta ** 3)`` configurations have the full resource,
+        the best ``ceil(eta ** 2)`` of them are scored at the level below;
+        if that level's best ``1 / eta`` of them hold the best at the full
+        resource, its brackets join the next rounds and the level below it
+        is checked in turn. A level that ranks good configurations unlike
+        the full resource costs one check instead of most of the budget.
     warm_start : bool, default=False
         Continue training a promoted configuration from its fit at the
         previous level, fold by fold, instead of starting over. Needs
         `resource` to be a parameter of an estimator (or pipeline step)
         with a ``warm_start`` parameter. scikit-learn's ensembles grow to
-        the new level (``n_estimators``; ``max_iter`` of
-        HistGradientBoosting, which then gives the same model as a fit from
-        scratch); other estimators train for the difference of the levels
-        (``max_iter`` epochs of MLP or SGD, whose optimiser state restarts,
-        so the model differs from one trained in one go). The fits
-        are kept on disk between levels: in a temporary directory, or next
-        to `checkpoint` (``<checkpoint>.warm_start``) so that a resumed
-        search continues them; workers on other machines that do not share
-        that directory fit from scratch. The refit uses the full resource;
-        for an estimator that trains the difference, it goes through the
-        levels the chosen configuration was scored with, so that
-        ``best_estimator_`` is trained as ``best_score_`` was measured.
+        the new level (the same model as a fit from scratch); other
+        estimators train for the difference of the levels (epochs of MLP
+        or SGD, whose optimiser state restarts). The fits are kept on disk
+        between levels, in a temporary directory or next to `checkpoint`
+        (``<checkpoint>.warm_start``) for a resumed search to continue;
+        workers that do not share it fit from scratch. The refit goes
+        through the levels the chosen configuration was scored with, so
+        that ``best_estimator_`` is trained as ``best_score_`` was measured.
 
     Attributes
     ----------
@@ -330,114 +294,46 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         if not self.warm_start:
             return super().fit(X, y, **params)
         validate_params(self)
-        # The fits run through sklearn's evaluate_candidates, which clones
-        # self.estimator for each: wrapping it for the length of the fit is
-        # how every fit of a configuration finds the one before it.
-        estimator = self.estimator
-        wrapper = self._warm_start_wrapper(estimator)
-        self.estimator = wrapper
-        completed = False
-        try:
-            super().fit(X, y, **params)
-            completed = True
-        finally:
-            self.estimator = estimator
-            # An interrupted search with a checkpoint keeps its saved fits
-            # for the resumed one.
-            if completed or self.checkpoint is None:
-                shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
-        if hasattr(self, "best_estimator_"):
-            self.best_estimator_ = self.best_estimator_.estimator_
-        return self
-
-    def _warm_start_wrapper(self, estimator):
-        if self.resource == "n_samples":
-            raise ValueError(
-                "warm_start=True continues training over an estimator parameter "
-                "such as max_iter or n_estimators; resource='n_samples' is not "
-                "one."
-            )
-        max_level = self._check_estimator_resource()
-        flag = warm_start_parameter(self.resource)
-        if flag not in estimator.get_params():
-            raise ValueError(
-                f"warm_start=True needs the estimator that owns "
-                f"resource={self.resource!r} to have a warm_start parameter "
-                f"({flag!r}); it has none."
-            )
-        if self.checkpoint is None:
-            cache_dir = tempfile.mkdtemp(prefix="sklearn_tune_warm_start_")
-        else:
-            # Next to the checkpoint, so that a resumed search continues
-            # from the fits saved before the interruption.
-            cache_dir = f"{os.fspath(self.checkpoint)}.warm_start"
-            if not os.path.exists(self.checkpoint):
-                # A new search: nothing of an earlier one may be continued.
-                shutil.rmtree(cache_dir, ignore_errors=True)
-            os.makedirs(cache_dir, exist_ok=True)
-        return WarmStartCache(
-            estimator,
-            cache_dir,
-            self.resource,
-            grows_to_level(estimator, self.resource),
-            max_level,
-        )
+        with warm_starting(self, self._estimator_max_resources):
+            return super().fit(X, y, **params)
 
     def _check_input_parameters(self, X, y, split_params):
         # BaseSearchCV.fit calls this with the data before any fit: the
-        # resource levels depend on the number of samples, folds and classes.
-        self._n_samples = _num_samples(X)
-        self._stratify = False
+        # resource bounds depend on the number of samples, folds and classes.
         if self.resource == "n_samples":
-            max_resources = self._n_samples
-            if self.max_resources != "auto":
-                if self.max_resources > self._n_samples:
-                    raise ValueError(
-                        f"max_resources={self.max_resources} is larger than the "
-                        f"number of samples, {self._n_samples}."
-                    )
-                max_resources = self.max_resources
-            smallest = 2 * checked_cv(self).get_n_splits(X, y, **split_params)
-            if (
+            self._n_samples = _num_samples(X)
+            self._stratify = (
                 is_classifier(self.estimator)
                 and y is not None
                 and type_of_target(y) in ("binary", "multiclass")
-            ):
-                self._stratify = True
+            )
+            max_resources = self.max_resources
+            if max_resources == "auto":
+                max_resources = self._n_samples
+            elif max_resources > self._n_samples:
+                raise ValueError(
+                    f"max_resources={max_resources} is larger than the number "
+                    f"of samples, {self._n_samples}."
+                )
+            smallest = 2 * checked_cv(self).get_n_splits(X, y, **split_params)
+            if self._stratify:
                 smallest *= len(np.unique(y))
         else:
-            max_resources = self._check_estimator_resource()
-            smallest = 1
-        if self.min_resources == "auto":
+            max_resources, smallest = self._estimator_max_resources(), 1
+        min_resources = self.min_resources
+        if min_resources == "auto":
             min_resources = min(
                 max_resources, max(smallest, int(max_resources // self.eta**3))
             )
-        elif self.min_resources > max_resources:
-            raise ValueError(
-                f"min_resources={self.min_resources} is greater than "
-                f"max_resources={max_resources}."
-            )
-        else:
-            min_resources = self.min_resources
-        self.resource_levels_ = geometric_levels(min_resources, max_resources, self.eta)
-        self.min_resources_ = self.resource_levels_[0]
-        self.max_resources_ = self.resource_levels_[-1]
+        self._resource_bounds = min_resources, max_resources
 
-    def _check_estimator_resource(self):
-        """The full resource for an estimator parameter; checks its use."""
+    def _estimator_max_resources(self):
+        """The full resource of an estimator parameter."""
         params = self.estimator.get_params()
         if self.resource not in params:
             raise ValueError(
                 f"resource={self.resource!r} is neither 'n_samples' nor a "
                 f"parameter of {type(self.estimator).__name__}."
-            )
-        spaces = self.param_distributions
-        if isinstance(spaces, Mapping):
-            spaces = [spaces]
-        if any(self.resource in space for space in spaces):
-            raise ValueError(
-                f"resource={self.resource!r} is also in param_distributions; "
-                "the search sets the resource itself, remove it from there."
             )
         if self.max_resources != "auto":
             return self.max_resources
@@ -450,65 +346,54 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         return int(value)
 
     def _make_optimizer(self, space, random_state):
-        levels = Categorical(self.resource_levels_)
-        extended = []
-        for subspace in space.subspaces:
-            if RESOURCE_KEY in subspace.names:
-                raise ValueError(
-                    f"{RESOURCE_KEY!r} is reserved for the resource level; "
-                    "rename that parameter."
-                )
-            extended.append(
-                {**dict(zip(subspace.names, subspace.dimensions)), RESOURCE_KEY: levels}
-            )
+        min_resources, max_resources = self._resource_bounds
         optimizer = HyperbandOptimizer(
-            extended,
-            resource=RESOURCE_KEY,
+            space,
+            resource=self.resource,
+            min_resources=min_resources,
+            max_resources=max_resources,
             eta=self.eta,
             max_evaluations=self.n_iter,
             sampler=self.sampler,
             random_state=random_state,
         )
         if self.verbose > 0:
-            print(self._describe_plan(optimizer.plan))
+            print(self._describe_plan(optimizer))
         return optimizer
 
-    def _describe_plan(self, plan):
-        name = type(self).__name__
-        rounds = 1 + max(row["round"] for row in plan)
+    def _describe_plan(self, optimizer):
+        name = f"[{type(self).__name__}]"
+        plan = optimizer.plan
         lines = [
-            f"[{name}] plan: {self.n_iter} evaluations in {rounds} round(s), "
-            f"{self.resource} levels {self.resource_levels_}, eta={self.eta}"
+            f"{name} plan: {self.n_iter} evaluations in "
+            f"{1 + max(row['round'] for row in plan)} round(s), {self.resource} "
+            f"levels {optimizer.levels}, eta={self.eta}"
         ]
         for bracket in sorted({row["bracket"] for row in plan}):
             rungs = [row for row in plan if row["bracket"] == bracket]
             steps = " -> ".join(
                 f"{row['n_candidates']} x {row['n_resources']}" for row in rungs
             )
-            lines.append(
-                f"[{name}]   round {rungs[0]['round']}, bracket {bracket}: {steps}"
-            )
+            first = f"{name}   round {rungs[0]['round']}, bracket {bracket}"
+            lines.append(f"{first}: {steps}")
         if self.sampler == "bayes":
             lines.append(
-                f"[{name}]   later rounds are planned as lower levels pass "
-                "their checks"
+                f"{name}   later rounds are planned as lower levels pass their checks"
             )
         return "\n".join(lines)
 
     def _prepare_batch(self, optimizer, batch, cv):
-        levels = [candidate[RESOURCE_KEY] for candidate in batch]
-        params = [
-            {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
-            for candidate in batch
-        ]
+        # The candidates carry their level under the resource's name: as is
+        # for an estimator parameter, a subsample of the folds for samples.
         if self.resource != "n_samples":
-            for candidate, level in zip(params, levels):
-                candidate[self.resource] = level
-        elif levels[0] < self._n_samples:
-            # A batch is one level (n_scheduled), so one splitter serves it.
-            cv = _SubsampledFolds(
+            return batch, cv
+        level = batch[0]["n_samples"]
+        params = [{k: v for k, v in c.items() if k != "n_samples"} for c in batch]
+        if level < self._n_samples:
+            # A batch is one level (next_batch_size), so one splitter serves it.
+            cv = SubsampledFolds(
                 cv,
-                levels[0] / self._n_samples,
+                level / self._n_samples,
                 stratify=self._stratify,
                 random_state=optimizer.random_state,
             )
@@ -517,14 +402,21 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
+        self.resource_levels_ = list(optimizer.levels)
+        self.min_resources_ = self.resource_levels_[0]
+        self.max_resources_ = self.resource_levels_[-1]
         self.plan_ = optimizer.plan
-        self.lowest_level_ = self.resource_levels_[optimizer.lowest_level]
-        wrapper = self.estimator
-        if isinstance(wrapper, WarmStartCache) and not wrapper.tune_grows:
-            write_schedules(wrapper.tune_cache_dir, self._schedules(optimizer, wrapper))
-        scored = np.isfinite(np.asarray(optimizer.scores_, dtype=float))
+        self.lowest_level_ = optimizer.lowest_level
+        if isinstance(self.estimator, WarmStartCache):
+            self.estimator.record_schedules(
+                (c, optimizer.levels_through(c)) for c in optimizer.candidates_
+            )
         reached = max(
-            (c[RESOURCE_KEY] for c, ok in zip(optimizer.candidates_, scored) if ok),
+            (
+                c[self.resource]
+                for c, score in zip(optimizer.candidates_, optimizer.scores_)
+                if np.isfinite(score)
+            ),
             default=self.max_resources_,
         )
         if reached < self.max_resources_:
@@ -535,26 +427,6 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                 "refitted with that resource. Raise n_iter or max_time.",
                 UserWarning,
             )
-
-    def _schedules(self, optimizer, wrapper):
-        """The levels each configuration was trained through, from its
-        bracket's first rung to the highest it reached, by configuration:
-        a warm-started refit replays them to train the model it scored."""
-        first_level = {}
-        for row in self.plan_:
-            bracket, level = row["bracket"], row["n_resources"]
-            first_level[bracket] = min(first_level.get(bracket, level), level)
-        schedules = {}
-        for candidate in optimizer.candidates_:
-            level = candidate[RESOURCE_KEY]
-            params = {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
-            estimator = clone(wrapper.tune_estimator).set_params(**params)
-            key = configuration_key(estimator, self.resource)
-            start = first_level.get(optimizer.bracket_and_rung(candidate)[0], level)
-            path = [step for step in self.resource_levels_ if start <= step <= level]
-            if len(path) > len(schedules.get(key, [])):
-                schedules[key] = path
-        return schedules
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         results = super()._format_results(candidate_params, n_splits, out, more_results)
@@ -600,64 +472,3 @@ def _rank_full_resource_first(means, full):
     ranks[full] = rankdata(scores[full], method="min")
     ranks[~full] = full.sum() + rankdata(scores[~full], method="min")
     return ranks
-
-
-class _SubsampledFolds:
-    """The fixed folds, each training part cut to a fraction of itself.
-
-    The training indices of every fold are taken in one order fixed by
-    `random_state` and the fold: first one example of each class, then the
-    classes interleaved in proportion to their counts. A prefix of that
-    order is the subsample, so it is stratified, holds every class of the
-    training part, and is nested: a larger fraction keeps all the examples
-    of a smaller one. The test parts are left whole, so scores at every
-    level compare.
-
-    Parameters
-    ----------
-    cv : cross-validation splitter
-        The fixed folds (:class:`~sklearn_tune._splitters.FixedSplits`).
-    fraction : float
-        Share of every training part to keep, in ``(0, 1]``.
-    stratify : bool
-        Whether `y` holds classes to keep in proportion.
-    random_state : int
-        Seed of the order, the same for every fraction.
-    """
-
-    def __init__(self, cv, fraction, *, stratify, random_state):
-        self.cv = cv
-        self.fraction = fraction
-        self.stratify = stratify
-        self.random_state = random_state
-
-    def split(self, X, y=None, groups=None, **split_params):
-        labels = np.asarray(y) if self.stratify else None
-        splits = self.cv.split(X, y, groups, **split_params)
-        for fold, (train, test) in enumerate(splits):
-            rng = np.random.default_rng([self.random_state, fold])
-            order = _nested_order(train, labels, rng)
-            n_classes = len(np.unique(labels[train])) if self.stratify else 1
-            size = max(n_classes, round(self.fraction * len(train)))
-            yield np.sort(train[order[:size]]), test
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        return self.cv.get_n_splits(X, y, groups)
-
-
-def _nested_order(train, labels, rng):
-    """Positions in `train`: a random order, stratified along every prefix
-    when `labels` are given (one of each class first)."""
-    order = rng.permutation(len(train))
-    if labels is None:
-        return order
-    _, classes, counts = np.unique(
-        labels[train[order]], return_inverse=True, return_counts=True
-    )
-    by_class = np.argsort(classes, kind="stable")
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    position = np.empty(len(order))
-    position[by_class] = np.arange(len(order)) - starts
-    key = (position + 0.5) / counts[classes]
-    key[position == 0] = -1.0
-    return order[np.argsort(key, kind="stable")]

@@ -16,127 +16,93 @@ from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
 from .optimizers._hyperband import HyperbandOptimizer
 
+_RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
+
 
 class HyperbandSearchCV(BaseTuneSearchCV):
     """Hyperband search: many configurations on little resource, the best on more.
 
-    The resource is the number of training samples (``resource="n_samples"``)
-    or an integer parameter of the estimator such as ``max_iter``,
-    ``n_estimators`` or, in a pipeline, ``"sgdclassifier__max_iter"``. Its
-    levels run from `min_resources` to `max_resources` by a factor `eta`.
-    Each round runs one bracket per level: the bracket starting at the
-    lowest level tries the most configurations, each following one fewer
-    at a higher level; after each rung, the best ``1 / eta`` of a bracket's
-    configurations (by mean cross-validated score) go on to the next level.
-    All the rungs at one level, across the brackets of a round, are one
-    batch (one ``evaluate_candidates`` call).
-
-    Every configuration is cross-validated on the same folds throughout;
-    with ``"n_samples"`` only their training parts are subsampled, the same
-    fraction of every fold, stratified for a classifier, never leaving a
-    class out, and nested (a promoted configuration keeps its samples).
-    The best candidate is chosen among those with the full resource only,
-    and refitted with it.
+    Each round runs a bracket of successive halving per resource level
+    (`min_resources` to `max_resources` by a factor `eta`), the lowest with
+    the most configurations; each rung promotes its best ``1 / eta``. A
+    level is one batch, on the fixed folds (with ``"n_samples"``, training
+    parts subsampled, stratified and nested). The best candidate is chosen
+    among, and refitted with, the full resource.
 
     Parameters
     ----------
     estimator : estimator object
         Fitted for each candidate; needs a ``score`` method or `scoring`.
     param_distributions : dict or list of dicts
-        Parameter names to lists (categorical), frozen scipy.stats
-        distributions, or :class:`~sklearn_tune.Real`,
-        :class:`~sklearn_tune.Integer`, :class:`~sklearn_tune.Categorical`.
-        Must not hold the resource parameter.
+        Names to lists, frozen scipy.stats distributions or
+        :class:`~sklearn_tune.Real`, :class:`~sklearn_tune.Integer`,
+        :class:`~sklearn_tune.Categorical`; not the resource parameter.
     n_iter : int, default=100
-        Budget: number of evaluations, i.e. rows of ``cv_results_``, one
-        per candidate and resource level (a configuration promoted twice
-        counts three times). The rounds of brackets are planned to use
-        exactly this many (see ``plan_``); the last rounds are shrunk to fit.
+        Number of evaluations (rows of ``cv_results_``; a configuration
+        promoted twice counts three times), all planned (see ``plan_``).
     scoring : str, callable, list, tuple or dict, default=None
-        As in :class:`~sklearn.model_selection.GridSearchCV`. With several
+        As in :class:`~sklearn.model_selection.GridSearchCV`; with several
         metrics, `refit` names the one to optimise.
     n_jobs : int, default=None
-        Number of jobs to run in parallel; the fits of one level run
-        together.
+        Number of jobs for the fits of a level.
     refit : bool, str or callable, default=True
-        Refit the best candidate on the whole data, with the full resource.
-        A callable receives ``cv_results_`` restricted to the rows evaluated
-        with the full resource, and returns an index into them.
+        Refit the best candidate on the whole data with the full resource. A
+        callable sees only the rows with the full resource.
     cv : int, cross-validation generator or iterable, default=None
-        Folds, resolved once (5-fold, stratified for classifiers, by
-        default).
+        Folds, resolved once (5-fold, stratified for classifiers).
     verbose : int, default=0
-        Verbosity; > 0 prints the bracket plan before fitting and progress
-        after every level.
+        Above 0, print the bracket plan, then progress after every level.
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling of configurations and of the subsamples.
+        Seed of the configurations and of the subsamples.
     error_score : "raise" or float, default=np.nan
         Score of a failed fit; failed configurations are never promoted.
     return_train_score : bool, default=False
         Whether ``cv_results_`` includes training scores.
     max_time : float or None, default=None
-        Stop after this many seconds (checked before each level). If no
-        candidate reached the full resource by then, the best is chosen at
-        the highest level reached, with a warning.
+        Stop after this many seconds (checked before each level); the best
+        is then from the highest level reached, with a warning if not full.
     n_iter_no_change : int or None, default=None
         Stop when the best objective has not improved by more than `tol`
-        for this many batches (levels); low levels rarely improve on the
-        best, so use more than the number of levels.
+        for this many levels (use more than the number of levels).
     tol : float, default=0.0
         Improvement needed to reset `n_iter_no_change`.
     checkpoint : str, path-like or None, default=None
         File to save the search to after every batch, and to resume from.
     resource : str, default="n_samples"
-        ``"n_samples"``, or the name of an integer parameter of `estimator`
-        that grows its training effort.
+        ``"n_samples"``, or an integer parameter of `estimator` (in a
+        pipeline, ``"sgdclassifier__max_iter"``) that grows its training.
     min_resources : int or "auto", default="auto"
         Lower bound of the lowest level. "auto": ``max_resources // eta**3``
-        (four levels), but with ``"n_samples"`` not less than
-        ``2 * n_splits * n_classes`` (``2 * n_splits`` for regressors) and
-        never more than `max_resources` (a single level).
+        (four levels), with ``"n_samples"`` at least ``2 * n_splits *
+        n_classes`` (``2 * n_splits`` for regressors), at most `max_resources`.
     max_resources : int or "auto", default="auto"
         The full resource. "auto": the number of samples, or the
-        estimator's own value of the `resource` parameter.
+        estimator's own value of `resource`.
     eta : float, default=3
-        Ratio between levels and elimination rate: each rung keeps the best
-        ``1 / eta`` of its configurations.
+        Ratio between levels; each rung keeps the best ``1 / eta``.
     sampler : {"random", "bayes"}, default="random"
-        "random": new configurations are drawn uniformly, and every round
-        runs every bracket (Hyperband). "bayes": they are proposed by a
-        Gaussian-process model of the scores at the highest level with
-        enough of them (BOHB), and a level is checked before its brackets
-        run: once ``ceil(eta ** 3)`` configurations have the full resource,
-        the best ``ceil(eta ** 2)`` of them are scored at the level below;
-        if that level's best ``1 / eta`` of them hold the best at the full
-        resource, its brackets join the next rounds and the level below it
-        is checked in turn. A level that ranks good configurations unlike
-        the full resource costs one check instead of most of the budget.
+        "random": Hyperband. "bayes": new configurations come from a
+        Gaussian-process model of the scores (BOHB), and a level's brackets
+        run only once it passed a check: the best ``ceil(eta ** 2)`` of at
+        least ``ceil(eta ** 3)`` configurations at the full resource are
+        scored at it, and its best ``1 / eta`` must hold their best.
     warm_start : bool, default=False
-        Continue training a promoted configuration from its fit at the
-        previous level, fold by fold, instead of starting over. Needs
-        `resource` to be a parameter of an estimator (or pipeline step)
-        with a ``warm_start`` parameter. scikit-learn's ensembles grow to
-        the new level (the same model as a fit from scratch); other
-        estimators train for the difference of the levels (epochs of MLP
-        or SGD, whose optimiser state restarts). The fits are kept on disk
-        between levels, in a temporary directory or next to `checkpoint`
-        (``<checkpoint>.warm_start``) for a resumed search to continue;
-        workers that do not share it fit from scratch. The refit goes
-        through the levels the chosen configuration was scored with, so
-        that ``best_estimator_`` is trained as ``best_score_`` was measured.
+        Continue a promoted configuration from its fit at the previous
+        level, fold by fold, for a `resource` of an estimator (or step) with
+        a ``warm_start`` parameter: ensembles grow to the level, others
+        (MLP, SGD) train for the difference. Fits are kept on disk, next to
+        `checkpoint` if any (``<checkpoint>.warm_start``); the refit goes
+        through the levels the chosen configuration was scored with.
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
         (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
-        rung are -1 for the random candidates that complete a batch once a
-        small space has no new configuration left). The
-        ``rank_test_*`` columns rank the rows with the full resource first,
-        then the others, so rank 1 is ``best_index_`` (unless `refit` is a
-        callable).
+        rung -1 for random candidates outside the plan). ``rank_test_*``
+        ranks the rows with the full resource first.
     best_estimator_ : estimator
         The best candidate, refitted with the full resource.
     best_score_ : float
@@ -150,16 +116,11 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     min_resources_, max_resources_ : int
         The lowest and the highest level.
     plan_ : list of dict
-        The bracket plan: one row per rung, with keys ``round``,
-        ``bracket``, ``rung``, ``n_candidates`` and ``n_resources``
-        (``pandas.DataFrame(search.plan_)`` shows it as a table). With
-        ``sampler="bayes"`` rounds are planned one at a time and a level's
-        check is a bracket of one rung; the plan printed before fitting
-        holds the first round only.
+        One row per rung: ``round``, ``bracket``, ``rung``, ``n_candidates``,
+        ``n_resources``; with ``"bayes"``, a check is a bracket of one rung.
     lowest_level_ : int
-        The lowest resource level trusted: `min_resources_` with
-        ``sampler="random"``; with ``"bayes"``, the lowest that passed its
-        check.
+        The lowest level trusted: `min_resources_`, or with ``"bayes"`` the
+        lowest that passed its check.
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
     scorer_ : function or dict
@@ -174,8 +135,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     See Also
     --------
     sklearn.model_selection.HalvingRandomSearchCV : One bracket of
-        successive halving, whose last rung may stop short of the full
-        resource.
+        successive halving, which may stop short of the full resource.
 
     Notes
     -----
@@ -209,14 +169,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "resource": [str],
-        "min_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "max_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
+        "min_resources": _RESOURCES_OR_AUTO,
+        "max_resources": _RESOURCES_OR_AUTO,
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
         "sampler": [StrOptions({"random", "bayes"})],
         "warm_start": ["boolean"],
@@ -301,7 +255,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         # BaseSearchCV.fit calls this with the data before any fit: the
         # resource bounds depend on the number of samples, folds and classes.
         if self.resource == "n_samples":
-            self._n_samples = _num_samples(X)
+            shape = getattr(X, "shape", ())
+            self._n_samples = int(shape[0]) if len(shape) else len(X)
             self._stratify = (
                 is_classifier(self.estimator)
                 and y is not None
@@ -358,29 +313,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             random_state=random_state,
         )
         if self.verbose > 0:
-            print(self._describe_plan(optimizer))
+            for line in optimizer.describe_plan():
+                print(f"[{type(self).__name__}] {line}")
         return optimizer
-
-    def _describe_plan(self, optimizer):
-        name = f"[{type(self).__name__}]"
-        plan = optimizer.plan
-        lines = [
-            f"{name} plan: {self.n_iter} evaluations in "
-            f"{1 + max(row['round'] for row in plan)} round(s), {self.resource} "
-            f"levels {optimizer.levels}, eta={self.eta}"
-        ]
-        for bracket in sorted({row["bracket"] for row in plan}):
-            rungs = [row for row in plan if row["bracket"] == bracket]
-            steps = " -> ".join(
-                f"{row['n_candidates']} x {row['n_resources']}" for row in rungs
-            )
-            first = f"{name}   round {rungs[0]['round']}, bracket {bracket}"
-            lines.append(f"{first}: {steps}")
-        if self.sampler == "bayes":
-            lines.append(
-                f"{name}   later rounds are planned as lower levels pass their checks"
-            )
-        return "\n".join(lines)
 
     def _prepare_batch(self, optimizer, batch, cv):
         # The candidates carry their level under the resource's name: as is
@@ -411,15 +346,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             self.estimator.record_schedules(
                 (c, optimizer.levels_through(c)) for c in optimizer.candidates_
             )
-        reached = max(
-            (
-                c[self.resource]
-                for c, score in zip(optimizer.candidates_, optimizer.scores_)
-                if np.isfinite(score)
-            ),
-            default=self.max_resources_,
-        )
-        if reached < self.max_resources_:
+        top = self.max_resources_
+        scored = zip(optimizer.candidates_, np.isfinite(optimizer.scores_))
+        reached = max((c[self.resource] for c, ok in scored if ok), default=top)
+        if reached < top:
             warnings.warn(
                 f"No candidate was scored with the full resource "
                 f"({self.resource}={self.max_resources_}) before the search "
@@ -447,19 +377,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             return BaseTuneSearchCV._select_best_index(refit, refit_metric, results)
         full = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))
         view = {
-            key: (
-                value[full]
-                if isinstance(value, np.ndarray)
-                else [value[i] for i in full]
-            )
-            for key, value in results.items()
+            k: v[full] if isinstance(v, np.ndarray) else [v[i] for i in full]
+            for k, v in results.items()
         }
         return int(full[BaseTuneSearchCV._select_best_index(refit, refit_metric, view)])
-
-
-def _num_samples(X):
-    shape = getattr(X, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(X)
 
 
 def _rank_full_resource_first(means, full):

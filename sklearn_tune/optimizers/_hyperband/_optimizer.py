@@ -230,6 +230,24 @@ class HyperbandOptimizer(BaseOptimizer):
             for i, size in enumerate(bracket.sizes)
         ]
 
+    def describe_plan(self):
+        """The plan so far, for a person: a line, then one per bracket."""
+        plan = self.plan
+        lines = [
+            f"plan: {self.max_evaluations} evaluations in "
+            f"{1 + max(row['round'] for row in plan)} round(s), {self.resource} "
+            f"levels {self.levels}, eta={self.eta}"
+        ]
+        for bracket in sorted({row["bracket"] for row in plan}):
+            rungs = [row for row in plan if row["bracket"] == bracket]
+            steps = " -> ".join(
+                f"{row['n_candidates']} x {row['n_resources']}" for row in rungs
+            )
+            lines.append(f"  round {rungs[0]['round']}, bracket {bracket}: {steps}")
+        if self.sampler == "bayes":
+            lines.append("  later rounds are planned as lower levels pass their checks")
+        return lines
+
     def _add_round(self, brackets):
         round_ = Round()
         for bracket in brackets:

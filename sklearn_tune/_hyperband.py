@@ -247,6 +247,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         """
         if not self.warm_start:
             return super().fit(X, y, **params)
+        # Bad parameters get scikit-learn's message before warm start checks.
         validate_params(self)
         with warm_starting(self, self._estimator_max_resources):
             return super().fit(X, y, **params)
@@ -283,7 +284,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         self._resource_bounds = min_resources, max_resources
 
     def _estimator_max_resources(self):
-        """The full resource of an estimator parameter."""
+        """The full resource when `resource` is an estimator parameter."""
         params = self.estimator.get_params()
         if self.resource not in params:
             raise ValueError(
@@ -352,7 +353,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         if reached < top:
             warnings.warn(
                 f"No candidate was scored with the full resource "
-                f"({self.resource}={self.max_resources_}) before the search "
+                f"({self.resource}={top}) before the search "
                 f"stopped; the best is chosen among those with {reached}, and "
                 "refitted with that resource. Raise n_iter or max_time.",
                 UserWarning,

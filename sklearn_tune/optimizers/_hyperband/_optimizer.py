@@ -33,32 +33,30 @@ class HyperbandOptimizer(BaseOptimizer):
     Each round runs the brackets of Hyperband: bracket ``s`` starts
     ``ceil(L / (s + 1) * eta ** s)`` new configurations (``L`` levels) at
     the ``s``-th level from the top, and after each rung promotes the best
-    ``1 / eta`` of them, by their told scores, to the next level, up to the
-    highest. Failed configurations (NaN or infinite scores) are never
-    promoted. A round proceeds level by level: every rung of a level, in
-    every bracket, is scheduled at once, and :meth:`next_batch_size` is its
-    size, so one batch holds one level. A round starts only when the
-    previous one is done, unless candidates are asked before the pending
-    ones are told.
+    ``1 / eta`` of them, by their told scores, to the next level. Failed
+    configurations (NaN or infinite scores) are never promoted. A round
+    goes level by level: every rung of a level, in every bracket, is
+    scheduled at once, and :meth:`next_batch_size` is its size. A round
+    starts when the previous one is done, unless candidates are asked
+    before the pending ones are told.
 
     With ``sampler="random"``, new configurations are random and every
-    round runs every bracket. With ``sampler="bayes"``, new configurations
-    are proposed by :class:`BayesOptimizer` (expected improvement and the
-    upper confidence bound in turn, as its ``xi="auto"``), fitted to the
-    scores at the highest level that has at least ``n_dims + 3`` of them
-    (random until then), and a level is used only once it has shown that
-    it ranks good configurations as the highest level does. Rounds are
-    then Hyperband rounds over the levels trusted so far, starting with
-    the highest alone (one configuration per round). Once
-    ``ceil(eta ** 3)`` configurations are scored at the highest level, the
-    best ``ceil(eta ** 2)`` of them are also scored at the level below the
-    lowest trusted (a check, planned as a bracket of one rung); if that
-    level's best ``1 / eta`` of them hold the best at the highest level,
-    the level is trusted from the next round on, and the one below is
-    checked in turn. The first check that fails ends the descent. A low
-    level that favours other configurations than the full resource (few
-    boosting iterations rank learning rates by how fast they start, not
-    where they end) then costs one check instead of most of the budget.
+    round runs every bracket. With ``sampler="bayes"``, they are proposed
+    by :class:`BayesOptimizer` (expected improvement and the upper
+    confidence bound in turn), fitted to the scores at the highest level
+    that has at least ``n_dims + 3`` of them (random until then), and a
+    level is used only once it ranks good configurations as the highest
+    level does. Rounds are Hyperband rounds over the levels trusted so
+    far, the highest alone at first. Once ``ceil(eta ** 3)``
+    configurations are scored at the highest level, the best
+    ``ceil(eta ** 2)`` of them are also scored at the level below the
+    lowest trusted (a check, a bracket of one rung); if that level's best
+    ``1 / eta`` of them hold the best at the highest level, it is trusted
+    from the next round on, and the one below is checked in turn; the
+    first check that fails ends the descent. A low level that favours
+    other configurations than the full resource (few boosting iterations
+    rank learning rates by how fast they start) costs one check instead
+    of most of the budget.
 
     Parameters
     ----------
@@ -233,11 +231,13 @@ class HyperbandOptimizer(BaseOptimizer):
     def describe_plan(self):
         """The plan so far, for a person: a line, then one per bracket."""
         plan = self.plan
-        lines = [
-            f"plan: {self.max_evaluations} evaluations in "
-            f"{1 + max(row['round'] for row in plan)} round(s), {self.resource} "
-            f"levels {self.levels}, eta={self.eta}"
-        ]
+        n_rounds = 1 + max(row["round"] for row in plan)
+        budget = (
+            "full rounds, repeated"
+            if self.max_evaluations is None
+            else f"{self.max_evaluations} evaluations in {n_rounds} round(s)"
+        )
+        lines = [f"plan: {budget}, {self.resource} levels {self.levels}, eta={self.eta}"]
         for bracket in sorted({row["bracket"] for row in plan}):
             rungs = [row for row in plan if row["bracket"] == bracket]
             steps = " -> ".join(

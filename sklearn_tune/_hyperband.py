@@ -1,178 +1,108 @@
 """HyperbandSearchCV: brackets of successive halving over a resource, on
 the fixed k-fold splits, for any estimator or pipeline."""
 
-import os
-import shutil
-import tempfile
 import warnings
-from collections.abc import Mapping
 from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
-from ._warm_start import (
-    WarmStartCache,
-    configuration_key,
-    grows_to_level,
-    warm_start_parameter,
-    write_schedules,
-)
-from .optimizers._hyperband import HyperbandOptimizer, geometric_levels
-from .space import Categorical
+from ._splitters import SubsampledFolds
+from ._warm_start import WarmStartCache, warm_starting
+from .optimizers._hyperband import HyperbandOptimizer
 
-# The search space's extra dimension that carries the resource level of a
-# candidate; _prepare_batch turns it into the estimator parameter or the
-# subsample, so it never reaches the estimator or cv_results_.
-RESOURCE_KEY = "_hyperband_resource"
+_RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
 
 
 class HyperbandSearchCV(BaseTuneSearchCV):
     """Hyperband search: many configurations on little resource, the best on more.
 
-    Every configuration is cross-validated on the same folds throughout.
-
-    The resource is either the number of training samples
-    (``resource="n_samples"``) or an integer parameter of the estimator
-    such as ``max_iter``, ``n_estimators`` or, in a pipeline,
-    ``"sgdclassifier__max_iter"``. Its levels run from `min_resources` to
-    `max_resources` by a factor `eta`. Each round of Hyperband runs one
-    bracket per level: the bracket starting at the lowest level tries the
-    most configurations, each following one starts fewer at a higher level;
-    after each rung, the best ``1 / eta`` of a bracket's configurations (by
-    their mean cross-validated score) go on to the next level, up to
-    `max_resources`. New configurations are drawn at random, or, with
-    ``sampler="bayes"``, proposed by the Gaussian-process optimiser of
-    :class:`~sklearn_tune.BayesSearchCV` from the scores so far, so that
-    later brackets learn from earlier ones. With ``sampler="bayes"`` the
-    search also checks a level before it spends budget there: it starts
-    with the full resource alone, and a lower level's brackets join only
-    once that level, given the best configurations found so far, would
-    have kept the best of them (see ``plan_``).
-
-    All the rungs at one level, across the brackets of a round, are
-    evaluated together (one ``evaluate_candidates`` call, so ``n_jobs``
-    workers stay busy). With ``resource="n_samples"``, the folds stay fixed
-    and only their training parts are subsampled: the same fraction of
-    every fold, in proportion to the classes for a classifier, never
-    leaving a class out, and nested (a configuration promoted to more
-    samples keeps the samples it had).
-
-    The best candidate is chosen among those evaluated with the full
-    resource only, and refitted with it: ``best_params_`` holds
-    ``max_resources_`` for an estimator parameter, and the refit uses all
-    the samples for ``"n_samples"``.
+    Each round runs a bracket of successive halving per resource level
+    (`min_resources` to `max_resources` by a factor `eta`), the lowest with
+    the most configurations; each rung promotes its best ``1 / eta``. A
+    level is one batch, on the fixed folds (with ``"n_samples"``, training
+    parts subsampled, stratified and nested). The best candidate is chosen
+    among, and refitted with, the full resource.
 
     Parameters
     ----------
     estimator : estimator object
         Fitted for each candidate; needs a ``score`` method or `scoring`.
     param_distributions : dict or list of dicts
-        Parameter names to lists (categorical), frozen scipy.stats
-        distributions, or :class:`~sklearn_tune.Real`,
-        :class:`~sklearn_tune.Integer`, :class:`~sklearn_tune.Categorical`.
-        Must not hold the resource parameter.
+        Names to lists, frozen scipy.stats distributions or
+        :class:`~sklearn_tune.Real`, :class:`~sklearn_tune.Integer`,
+        :class:`~sklearn_tune.Categorical`; not the resource parameter.
     n_iter : int, default=100
-        Budget: number of evaluations, i.e. rows of ``cv_results_``, one
-        per candidate and resource level (a configuration promoted twice
-        counts three times). The rounds of brackets are planned to use
-        exactly this many (see ``plan_``); the last rounds are shrunk to fit.
+        Number of evaluations (rows of ``cv_results_``; a configuration
+        promoted twice counts three times), all planned (see ``plan_``).
     scoring : str, callable, list, tuple or dict, default=None
-        As in :class:`~sklearn.model_selection.GridSearchCV`. With several
+        As in :class:`~sklearn.model_selection.GridSearchCV`; with several
         metrics, `refit` names the one to optimise.
     n_jobs : int, default=None
-        Number of jobs to run in parallel; the fits of one level run
-        together.
+        Number of jobs for the fits of a level.
     refit : bool, str or callable, default=True
-        Refit the best candidate on the whole data, with the full resource.
-        A callable receives ``cv_results_`` restricted to the rows evaluated
-        with the full resource, and returns an index into them.
+        Refit the best candidate on the whole data with the full resource. A
+        callable sees only the rows with the full resource.
     cv : int, cross-validation generator or iterable, default=None
-        Folds, resolved once (5-fold, stratified for classifiers, by
-        default).
+        Folds, resolved once (5-fold, stratified for classifiers).
     verbose : int, default=0
-        Verbosity; > 0 prints the bracket plan before fitting and progress
-        after every level.
+        Above 0, print the bracket plan, then progress after every level.
     pre_dispatch : int or str, default="2*n_jobs"
         Number of jobs dispatched during parallel execution.
     random_state : int, RandomState instance or None, default=None
-        Seed of the sampling of configurations and of the subsamples.
+        Seed of the configurations and of the subsamples.
     error_score : "raise" or float, default=np.nan
         Score of a failed fit; failed configurations are never promoted.
     return_train_score : bool, default=False
         Whether ``cv_results_`` includes training scores.
     max_time : float or None, default=None
-        Stop after this many seconds (checked before each level). If no
-        candidate reached the full resource by then, the best is chosen at
-        the highest level reached, with a warning.
+        Stop after this many seconds (checked before each level); the best
+        is then from the highest level reached, with a warning if not full.
     n_iter_no_change : int or None, default=None
         Stop when the best objective has not improved by more than `tol`
-        for this many batches (levels); low levels rarely improve on the
-        best, so use more than the number of levels.
+        for this many levels (use more than the number of levels).
     tol : float, default=0.0
         Improvement needed to reset `n_iter_no_change`.
     checkpoint : str, path-like or None, default=None
         File to save the search to after every batch, and to resume from.
     resource : str, default="n_samples"
-        ``"n_samples"``, or the name of an integer parameter of `estimator`
-        that grows its training effort.
+        ``"n_samples"``, or an integer parameter of `estimator` (in a
+        pipeline, ``"sgdclassifier__max_iter"``) that grows its training.
     min_resources : int or "auto", default="auto"
         Lower bound of the lowest level. "auto": ``max_resources // eta**3``
-        (four levels), but with ``"n_samples"`` not less than
-        ``2 * n_splits * n_classes`` (``2 * n_splits`` for regressors) and
-        never more than `max_resources` (a single level).
+        (four levels), with ``"n_samples"`` at least ``2 * n_splits *
+        n_classes`` (``2 * n_splits`` for regressors), at most `max_resources`.
     max_resources : int or "auto", default="auto"
         The full resource. "auto": the number of samples, or the
-        estimator's own value of the `resource` parameter.
+        estimator's own value of `resource`.
     eta : float, default=3
-        Ratio between levels and elimination rate: each rung keeps the best
-        ``1 / eta`` of its configurations.
+        Ratio between levels; each rung keeps the best ``1 / eta``.
     sampler : {"random", "bayes"}, default="random"
-        "random": new configurations are drawn uniformly, and every round
-        runs every bracket (Hyperband). "bayes": they are proposed by a
-        Gaussian-process model of the scores at the highest level with
-        enough of them, and levels are checked top down before their
-        brackets run: once ``ceil(eta ** 3)`` configurations have the full
-        resource, the best ``ceil(eta ** 2)`` of them are scored at the
-        level below; if that level's best ``1 / eta`` of them hold the
-        best at the full resource, its brackets join the next rounds and
-        the level below it is checked in turn. A level whose ranking of
-        good configurations disagrees with the full resource costs one
-        check instead of most of the budget; one that agrees is used as in
-        Hyperband.
+        "random": Hyperband. "bayes": new configurations come from a
+        Gaussian-process model of the scores (BOHB), and a level's brackets
+        run only once it passed a check: the best ``ceil(eta ** 2)`` of at
+        least ``ceil(eta ** 3)`` configurations at the full resource are
+        scored at it, and its best ``1 / eta`` must hold their best.
     warm_start : bool, default=False
-        Continue training a promoted configuration from its fit at the
-        previous level, fold by fold, instead of starting over. Needs
-        `resource` to be a parameter of an estimator (or pipeline step)
-        with a ``warm_start`` parameter. scikit-learn's ensembles grow to
-        the new level (``n_estimators``; ``max_iter`` of
-        HistGradientBoosting, which then gives the same model as a fit from
-        scratch); other estimators train for the difference of the levels
-        (``max_iter`` epochs of MLP or SGD, whose optimiser state restarts,
-        so the model differs from one trained in one go). The fits
-        are kept on disk between levels: in a temporary directory, or next
-        to `checkpoint` (``<checkpoint>.warm_start``) so that a resumed
-        search continues them; workers on other machines that do not share
-        that directory fit from scratch. The refit uses the full resource;
-        for an estimator that trains the difference, it goes through the
-        levels the chosen configuration was scored with, so that
-        ``best_estimator_`` is trained as ``best_score_`` was measured.
+        Continue a promoted configuration from its fit at the previous
+        level, fold by fold, for a `resource` of an estimator (or step) with
+        a ``warm_start`` parameter: ensembles grow to the level, others
+        (MLP, SGD) train for the difference. Fits are kept on disk, next to
+        `checkpoint` if any (``<checkpoint>.warm_start``); the refit goes
+        through the levels the chosen configuration was scored with.
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
         (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
-        rung are -1 for the random candidates that complete a batch once a
-        small space has no new configuration left). The
-        ``rank_test_*`` columns rank the rows with the full resource first,
-        then the others, so rank 1 is ``best_index_`` (unless `refit` is a
-        callable).
+        rung -1 for random candidates outside the plan). ``rank_test_*``
+        ranks the rows with the full resource first.
     best_estimator_ : estimator
         The best candidate, refitted with the full resource.
     best_score_ : float
@@ -186,16 +116,11 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     min_resources_, max_resources_ : int
         The lowest and the highest level.
     plan_ : list of dict
-        The bracket plan: one row per rung, with keys ``round``,
-        ``bracket``, ``rung``, ``n_candidates`` and ``n_resources``
-        (``pandas.DataFrame(search.plan_)`` shows it as a table). With
-        ``sampler="bayes"`` rounds are planned one at a time and a level's
-        check is a bracket of one rung; the plan printed before fitting
-        holds the first round only.
+        One row per rung: ``round``, ``bracket``, ``rung``, ``n_candidates``,
+        ``n_resources``; with ``"bayes"``, a check is a bracket of one rung.
     lowest_level_ : int
-        The lowest resource level trusted: `min_resources_` with
-        ``sampler="random"``; with ``"bayes"``, the lowest that passed its
-        check.
+        The lowest level trusted: `min_resources_`, or with ``"bayes"`` the
+        lowest that passed its check.
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
     scorer_ : function or dict
@@ -210,8 +135,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     See Also
     --------
     sklearn.model_selection.HalvingRandomSearchCV : One bracket of
-        successive halving, whose last rung may stop short of the full
-        resource.
+        successive halving, which may stop short of the full resource.
 
     Notes
     -----
@@ -245,14 +169,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "resource": [str],
-        "min_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "max_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
+        "min_resources": _RESOURCES_OR_AUTO,
+        "max_resources": _RESOURCES_OR_AUTO,
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
         "sampler": [StrOptions({"random", "bayes"})],
         "warm_start": ["boolean"],
@@ -329,115 +247,49 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         """
         if not self.warm_start:
             return super().fit(X, y, **params)
+        # Bad parameters get scikit-learn's message before warm start checks.
         validate_params(self)
-        # The fits run through sklearn's evaluate_candidates, which clones
-        # self.estimator for each: wrapping it for the length of the fit is
-        # how every fit of a configuration finds the one before it.
-        estimator = self.estimator
-        wrapper = self._warm_start_wrapper(estimator)
-        self.estimator = wrapper
-        completed = False
-        try:
-            super().fit(X, y, **params)
-            completed = True
-        finally:
-            self.estimator = estimator
-            # An interrupted search with a checkpoint keeps its saved fits
-            # for the resumed one.
-            if completed or self.checkpoint is None:
-                shutil.rmtree(wrapper.tune_cache_dir, ignore_errors=True)
-        if hasattr(self, "best_estimator_"):
-            self.best_estimator_ = self.best_estimator_.estimator_
-        return self
-
-    def _warm_start_wrapper(self, estimator):
-        if self.resource == "n_samples":
-            raise ValueError(
-                "warm_start=True continues training over an estimator parameter "
-                "such as max_iter or n_estimators; resource='n_samples' is not "
-                "one."
-            )
-        max_level = self._check_estimator_resource()
-        flag = warm_start_parameter(self.resource)
-        if flag not in estimator.get_params():
-            raise ValueError(
-                f"warm_start=True needs the estimator that owns "
-                f"resource={self.resource!r} to have a warm_start parameter "
-                f"({flag!r}); it has none."
-            )
-        if self.checkpoint is None:
-            cache_dir = tempfile.mkdtemp(prefix="sklearn_tune_warm_start_")
-        else:
-            # Next to the checkpoint, so that a resumed search continues
-            # from the fits saved before the interruption.
-            cache_dir = f"{os.fspath(self.checkpoint)}.warm_start"
-            if not os.path.exists(self.checkpoint):
-                # A new search: nothing of an earlier one may be continued.
-                shutil.rmtree(cache_dir, ignore_errors=True)
-            os.makedirs(cache_dir, exist_ok=True)
-        return WarmStartCache(
-            estimator,
-            cache_dir,
-            self.resource,
-            grows_to_level(estimator, self.resource),
-            max_level,
-        )
+        with warm_starting(self, self._estimator_max_resources):
+            return super().fit(X, y, **params)
 
     def _check_input_parameters(self, X, y, split_params):
         # BaseSearchCV.fit calls this with the data before any fit: the
-        # resource levels depend on the number of samples, folds and classes.
-        self._n_samples = _num_samples(X)
-        self._stratify = False
+        # resource bounds depend on the number of samples, folds and classes.
         if self.resource == "n_samples":
-            max_resources = self._n_samples
-            if self.max_resources != "auto":
-                if self.max_resources > self._n_samples:
-                    raise ValueError(
-                        f"max_resources={self.max_resources} is larger than the "
-                        f"number of samples, {self._n_samples}."
-                    )
-                max_resources = self.max_resources
-            smallest = 2 * checked_cv(self).get_n_splits(X, y, **split_params)
-            if (
+            shape = getattr(X, "shape", ())
+            self._n_samples = int(shape[0]) if len(shape) else len(X)
+            self._stratify = (
                 is_classifier(self.estimator)
                 and y is not None
                 and type_of_target(y) in ("binary", "multiclass")
-            ):
-                self._stratify = True
+            )
+            max_resources = self.max_resources
+            if max_resources == "auto":
+                max_resources = self._n_samples
+            elif max_resources > self._n_samples:
+                raise ValueError(
+                    f"max_resources={max_resources} is larger than the number "
+                    f"of samples, {self._n_samples}."
+                )
+            smallest = 2 * checked_cv(self).get_n_splits(X, y, **split_params)
+            if self._stratify:
                 smallest *= len(np.unique(y))
         else:
-            max_resources = self._check_estimator_resource()
-            smallest = 1
-        if self.min_resources == "auto":
+            max_resources, smallest = self._estimator_max_resources(), 1
+        min_resources = self.min_resources
+        if min_resources == "auto":
             min_resources = min(
                 max_resources, max(smallest, int(max_resources // self.eta**3))
             )
-        elif self.min_resources > max_resources:
-            raise ValueError(
-                f"min_resources={self.min_resources} is greater than "
-                f"max_resources={max_resources}."
-            )
-        else:
-            min_resources = self.min_resources
-        self.resource_levels_ = geometric_levels(min_resources, max_resources, self.eta)
-        self.min_resources_ = self.resource_levels_[0]
-        self.max_resources_ = self.resource_levels_[-1]
+        self._resource_bounds = min_resources, max_resources
 
-    def _check_estimator_resource(self):
-        """The full resource for an estimator parameter; checks its use."""
+    def _estimator_max_resources(self):
+        """The full resource when `resource` is an estimator parameter."""
         params = self.estimator.get_params()
         if self.resource not in params:
             raise ValueError(
                 f"resource={self.resource!r} is neither 'n_samples' nor a "
                 f"parameter of {type(self.estimator).__name__}."
-            )
-        spaces = self.param_distributions
-        if isinstance(spaces, Mapping):
-            spaces = [spaces]
-        if any(self.resource in space for space in spaces):
-            raise ValueError(
-                f"resource={self.resource!r} is also in param_distributions; "
-                "the search sets the resource itself, remove it from there."
             )
         if self.max_resources != "auto":
             return self.max_resources
@@ -450,65 +302,34 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         return int(value)
 
     def _make_optimizer(self, space, random_state):
-        levels = Categorical(self.resource_levels_)
-        extended = []
-        for subspace in space.subspaces:
-            if RESOURCE_KEY in subspace.names:
-                raise ValueError(
-                    f"{RESOURCE_KEY!r} is reserved for the resource level; "
-                    "rename that parameter."
-                )
-            extended.append(
-                {**dict(zip(subspace.names, subspace.dimensions)), RESOURCE_KEY: levels}
-            )
+        min_resources, max_resources = self._resource_bounds
         optimizer = HyperbandOptimizer(
-            extended,
-            resource=RESOURCE_KEY,
+            space,
+            resource=self.resource,
+            min_resources=min_resources,
+            max_resources=max_resources,
             eta=self.eta,
             max_evaluations=self.n_iter,
             sampler=self.sampler,
             random_state=random_state,
         )
         if self.verbose > 0:
-            print(self._describe_plan(optimizer.plan))
+            for line in optimizer.describe_plan():
+                print(f"[{type(self).__name__}] {line}")
         return optimizer
 
-    def _describe_plan(self, plan):
-        name = type(self).__name__
-        rounds = 1 + max(row["round"] for row in plan)
-        lines = [
-            f"[{name}] plan: {self.n_iter} evaluations in {rounds} round(s), "
-            f"{self.resource} levels {self.resource_levels_}, eta={self.eta}"
-        ]
-        for bracket in sorted({row["bracket"] for row in plan}):
-            rungs = [row for row in plan if row["bracket"] == bracket]
-            steps = " -> ".join(
-                f"{row['n_candidates']} x {row['n_resources']}" for row in rungs
-            )
-            lines.append(
-                f"[{name}]   round {rungs[0]['round']}, bracket {bracket}: {steps}"
-            )
-        if self.sampler == "bayes":
-            lines.append(
-                f"[{name}]   later rounds are planned as lower levels pass "
-                "their checks"
-            )
-        return "\n".join(lines)
-
     def _prepare_batch(self, optimizer, batch, cv):
-        levels = [candidate[RESOURCE_KEY] for candidate in batch]
-        params = [
-            {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
-            for candidate in batch
-        ]
+        # The candidates carry their level under the resource's name: as is
+        # for an estimator parameter, a subsample of the folds for samples.
         if self.resource != "n_samples":
-            for candidate, level in zip(params, levels):
-                candidate[self.resource] = level
-        elif levels[0] < self._n_samples:
-            # A batch is one level (n_scheduled), so one splitter serves it.
-            cv = _SubsampledFolds(
+            return batch, cv
+        level = batch[0]["n_samples"]
+        params = [{k: v for k, v in c.items() if k != "n_samples"} for c in batch]
+        if level < self._n_samples:
+            # A batch is one level (next_batch_size), so one splitter serves it.
+            cv = SubsampledFolds(
                 cv,
-                levels[0] / self._n_samples,
+                level / self._n_samples,
                 stratify=self._stratify,
                 random_state=optimizer.random_state,
             )
@@ -517,44 +338,26 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
+        self.resource_levels_ = list(optimizer.levels)
+        self.min_resources_ = self.resource_levels_[0]
+        self.max_resources_ = self.resource_levels_[-1]
         self.plan_ = optimizer.plan
-        self.lowest_level_ = self.resource_levels_[optimizer.lowest_level]
-        wrapper = self.estimator
-        if isinstance(wrapper, WarmStartCache) and not wrapper.tune_grows:
-            write_schedules(wrapper.tune_cache_dir, self._schedules(optimizer, wrapper))
-        scored = np.isfinite(np.asarray(optimizer.scores_, dtype=float))
-        reached = max(
-            (c[RESOURCE_KEY] for c, ok in zip(optimizer.candidates_, scored) if ok),
-            default=self.max_resources_,
-        )
-        if reached < self.max_resources_:
+        self.lowest_level_ = optimizer.lowest_level
+        if isinstance(self.estimator, WarmStartCache):
+            self.estimator.record_schedules(
+                (c, optimizer.levels_through(c)) for c in optimizer.candidates_
+            )
+        top = self.max_resources_
+        scored = zip(optimizer.candidates_, np.isfinite(optimizer.scores_))
+        reached = max((c[self.resource] for c, ok in scored if ok), default=top)
+        if reached < top:
             warnings.warn(
                 f"No candidate was scored with the full resource "
-                f"({self.resource}={self.max_resources_}) before the search "
+                f"({self.resource}={top}) before the search "
                 f"stopped; the best is chosen among those with {reached}, and "
                 "refitted with that resource. Raise n_iter or max_time.",
                 UserWarning,
             )
-
-    def _schedules(self, optimizer, wrapper):
-        """The levels each configuration was trained through, from its
-        bracket's first rung to the highest it reached, by configuration:
-        a warm-started refit replays them to train the model it scored."""
-        first_level = {}
-        for row in self.plan_:
-            bracket, level = row["bracket"], row["n_resources"]
-            first_level[bracket] = min(first_level.get(bracket, level), level)
-        schedules = {}
-        for candidate in optimizer.candidates_:
-            level = candidate[RESOURCE_KEY]
-            params = {k: v for k, v in candidate.items() if k != RESOURCE_KEY}
-            estimator = clone(wrapper.tune_estimator).set_params(**params)
-            key = configuration_key(estimator, self.resource)
-            start = first_level.get(optimizer.bracket_and_rung(candidate)[0], level)
-            path = [step for step in self.resource_levels_ if start <= step <= level]
-            if len(path) > len(schedules.get(key, [])):
-                schedules[key] = path
-        return schedules
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         results = super()._format_results(candidate_params, n_splits, out, more_results)
@@ -575,19 +378,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             return BaseTuneSearchCV._select_best_index(refit, refit_metric, results)
         full = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))
         view = {
-            key: (
-                value[full]
-                if isinstance(value, np.ndarray)
-                else [value[i] for i in full]
-            )
-            for key, value in results.items()
+            k: v[full] if isinstance(v, np.ndarray) else [v[i] for i in full]
+            for k, v in results.items()
         }
         return int(full[BaseTuneSearchCV._select_best_index(refit, refit_metric, view)])
-
-
-def _num_samples(X):
-    shape = getattr(X, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(X)
 
 
 def _rank_full_resource_first(means, full):
@@ -600,64 +394,3 @@ def _rank_full_resource_first(means, full):
     ranks[full] = rankdata(scores[full], method="min")
     ranks[~full] = full.sum() + rankdata(scores[~full], method="min")
     return ranks
-
-
-class _SubsampledFolds:
-    """The fixed folds, each training part cut to a fraction of itself.
-
-    The training indices of every fold are taken in one order fixed by
-    `random_state` and the fold: first one example of each class, then the
-    classes interleaved in proportion to their counts. A prefix of that
-    order is the subsample, so it is stratified, holds every class of the
-    training part, and is nested: a larger fraction keeps all the examples
-    of a smaller one. The test parts are left whole, so scores at every
-    level compare.
-
-    Parameters
-    ----------
-    cv : cross-validation splitter
-        The fixed folds (:class:`~sklearn_tune._splitters.FixedSplits`).
-    fraction : float
-        Share of every training part to keep, in ``(0, 1]``.
-    stratify : bool
-        Whether `y` holds classes to keep in proportion.
-    random_state : int
-        Seed of the order, the same for every fraction.
-    """
-
-    def __init__(self, cv, fraction, *, stratify, random_state):
-        self.cv = cv
-        self.fraction = fraction
-        self.stratify = stratify
-        self.random_state = random_state
-
-    def split(self, X, y=None, groups=None, **split_params):
-        labels = np.asarray(y) if self.stratify else None
-        splits = self.cv.split(X, y, groups, **split_params)
-        for fold, (train, test) in enumerate(splits):
-            rng = np.random.default_rng([self.random_state, fold])
-            order = _nested_order(train, labels, rng)
-            n_classes = len(np.unique(labels[train])) if self.stratify else 1
-            size = max(n_classes, round(self.fraction * len(train)))
-            yield np.sort(train[order[:size]]), test
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        return self.cv.get_n_splits(X, y, groups)
-
-
-def _nested_order(train, labels, rng):
-    """Positions in `train`: a random order, stratified along every prefix
-    when `labels` are given (one of each class first)."""
-    order = rng.permutation(len(train))
-    if labels is None:
-        return order
-    _, classes, counts = np.unique(
-        labels[train[order]], return_inverse=True, return_counts=True
-    )
-    by_class = np.argsort(classes, kind="stable")
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    position = np.empty(len(order))
-    position[by_class] = np.arange(len(order)) - starts
-    key = (position + 0.5) / counts[classes]
-    key[position == 0] = -1.0
-    return order[np.argsort(key, kind="stable")]

@@ -1,6 +1,7 @@
 """Cross-validation splitters that the search loop passes as ``cv=``."""
 
 import joblib
+import numpy as np
 
 
 class FixedSplits:
@@ -52,3 +53,64 @@ class FixedSplits:
         if hasattr(self, "splits_"):
             return len(self.splits_)
         return self.cv.get_n_splits(X, y, groups)
+
+
+class SubsampledFolds:
+    """The fixed folds, each training part cut to a fraction of itself.
+
+    The training indices of every fold are taken in one order fixed by
+    `random_state` and the fold: first one example of each class, then the
+    classes interleaved in proportion to their counts. A prefix of that
+    order is the subsample, so it is stratified, holds every class of the
+    training part, and is nested: a larger fraction keeps all the examples
+    of a smaller one. The test parts are left whole, so scores at every
+    level compare.
+
+    Parameters
+    ----------
+    cv : cross-validation splitter
+        The fixed folds (:class:`FixedSplits`).
+    fraction : float
+        Share of every training part to keep, in ``(0, 1]``.
+    stratify : bool
+        Whether `y` holds classes to keep in proportion.
+    random_state : int
+        Seed of the order, the same for every fraction.
+    """
+
+    def __init__(self, cv, fraction, *, stratify, random_state):
+        self.cv = cv
+        self.fraction = fraction
+        self.stratify = stratify
+        self.random_state = random_state
+
+    def split(self, X, y=None, groups=None, **split_params):
+        labels = np.asarray(y) if self.stratify else None
+        splits = self.cv.split(X, y, groups, **split_params)
+        for fold, (train, test) in enumerate(splits):
+            rng = np.random.default_rng([self.random_state, fold])
+            order = _nested_order(train, labels, rng)
+            n_classes = len(np.unique(labels[train])) if self.stratify else 1
+            size = max(n_classes, round(self.fraction * len(train)))
+            yield np.sort(train[order[:size]]), test
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.cv.get_n_splits(X, y, groups)
+
+
+def _nested_order(train, labels, rng):
+    """Positions in `train`: a random order, stratified along every prefix
+    when `labels` are given (one of each class first)."""
+    order = rng.permutation(len(train))
+    if labels is None:
+        return order
+    _, classes, counts = np.unique(
+        labels[train[order]], return_inverse=True, return_counts=True
+    )
+    by_class = np.argsort(classes, kind="stable")
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    position = np.empty(len(order))
+    position[by_class] = np.arange(len(order)) - starts
+    key = (position + 0.5) / counts[classes]
+    key[position == 0] = -1.0
+    return order[np.argsort(key, kind="stable")]

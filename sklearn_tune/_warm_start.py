@@ -9,14 +9,21 @@ resource) and the training data of the fold, so that any worker finds it.
 
 When a continued fit is not the model a fit from scratch would give
 (epochs with a restarted optimiser), the refit must train the chosen
-configuration the way it was scored: the search writes, after its last
-rung, the levels each configuration went through (`write_schedules`), and
-the wrapper replays them when it has no saved fit to start from.
+configuration the way it was scored: the search records, after its last
+rung, the levels each configuration went through
+(:meth:`WarmStartCache.record_schedules`), and the wrapper replays them
+when it has no saved fit to start from.
+
+:func:`warm_starting` puts the wrapper in the search's place for the length
+of its ``fit``.
 """
 
 import os
 import pickle
 import re
+import shutil
+import tempfile
+from contextlib import contextmanager
 
 import joblib
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
@@ -53,11 +60,6 @@ def configuration_key(estimator, resource):
     return joblib.hash(clone(estimator).set_params(**{resource: None}))
 
 
-def write_schedules(cache_dir, schedules):
-    """Save ``{configuration_key: levels}`` for the refit to replay."""
-    _save(schedules, os.path.join(cache_dir, _SCHEDULES))
-
-
 def grows_to_level(estimator, resource):
     """Whether a warm-started fit grows the model to the resource level
     (scikit-learn's ensembles: ``n_estimators``, or ``max_iter`` of the
@@ -66,6 +68,65 @@ def grows_to_level(estimator, resource):
     step, _, _ = resource.rpartition("__")
     owner = estimator.get_params()[step] if step else estimator
     return type(owner).__module__.startswith("sklearn.ensemble")
+
+
+@contextmanager
+def warm_starting(search, full_resource):
+    """Put a :class:`WarmStartCache` in place of ``search.estimator``.
+
+    scikit-learn's ``evaluate_candidates`` clones the search's estimator for
+    every fit, so the wrapper must be that estimator for the length of
+    ``fit``. Afterwards the user's estimator is back, ``best_estimator_``
+    is unwrapped, and the saved fits are removed, unless the search was
+    interrupted with a checkpoint: they are kept next to it
+    (``<checkpoint>.warm_start``) for the resumed search to continue.
+
+    Parameters
+    ----------
+    search : HyperbandSearchCV
+        The search about to fit, with ``warm_start=True``.
+    full_resource : callable
+        Returns the full resource of ``search.resource``, an estimator
+        parameter; called once that is known not to be ``"n_samples"``.
+
+    Yields
+    ------
+    wrapper : WarmStartCache
+        The estimator of the search during the fit.
+    """
+    estimator, resource = search.estimator, search.resource
+    if resource == "n_samples":
+        raise ValueError(
+            "warm_start=True continues training over an estimator parameter "
+            "such as max_iter or n_estimators; resource='n_samples' is not one."
+        )
+    max_level = full_resource()
+    flag = warm_start_parameter(resource)
+    if flag not in estimator.get_params():
+        raise ValueError(
+            f"warm_start=True needs the estimator that owns resource={resource!r} "
+            f"to have a warm_start parameter ({flag!r}); it has none."
+        )
+    if search.checkpoint is None:
+        cache_dir = tempfile.mkdtemp(prefix="sklearn_tune_warm_start_")
+    else:
+        cache_dir = f"{os.fspath(search.checkpoint)}.warm_start"
+        if not os.path.exists(search.checkpoint):
+            # A new search: nothing of an earlier one may be continued.
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        os.makedirs(cache_dir, exist_ok=True)
+    grows = grows_to_level(estimator, resource)
+    search.estimator = WarmStartCache(estimator, cache_dir, resource, grows, max_level)
+    completed = False
+    try:
+        yield search.estimator
+        completed = True
+    finally:
+        search.estimator = estimator
+        if completed or search.checkpoint is None:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+    if hasattr(search, "best_estimator_"):
+        search.best_estimator_ = search.best_estimator_.estimator_
 
 
 class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
@@ -137,6 +198,27 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
             os.remove(path)
         self.estimator_ = estimator
         return self
+
+    def record_schedules(self, trained_levels):
+        """Save the levels each configuration was trained through, for the
+        refit to replay (only needed when a fit does not grow the model).
+
+        Parameters
+        ----------
+        trained_levels : iterable of (dict, list)
+            Parameters of a candidate, the resource included, and the
+            levels it went through up to its own; the longest path of each
+            configuration is kept.
+        """
+        if self.tune_grows:
+            return
+        schedules = {}
+        for params, levels in trained_levels:
+            estimator = clone(self.tune_estimator).set_params(**params)
+            key = configuration_key(estimator, self.tune_resource)
+            if len(levels) > len(schedules.get(key, [])):
+                schedules[key] = levels
+        _save(schedules, os.path.join(self.tune_cache_dir, _SCHEDULES))
 
     def _fit_to(self, estimator, done, level, X, y, fit_params):
         """Train `estimator`, fitted up to level `done` (0: not fitted), up

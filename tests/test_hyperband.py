@@ -30,8 +30,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_tune import Integer, Real, SearchSpace
-from sklearn_tune._hyperband import HyperbandSearchCV, _SubsampledFolds
-from sklearn_tune._splitters import FixedSplits
+from sklearn_tune._hyperband import HyperbandSearchCV
+from sklearn_tune._splitters import FixedSplits, SubsampledFolds
 from sklearn_tune.optimizers._hyperband import (
     HyperbandOptimizer,
     geometric_levels,
@@ -61,17 +61,27 @@ def drive(opt, objective, n_batches):
     """Ask whole levels, as HyperbandSearchCV does; the batches asked."""
     batches = []
     for _ in range(n_batches):
-        batch = opt.ask(opt.n_scheduled())
+        batch = opt.ask(opt.next_batch_size())
         opt.tell(batch, [objective(c) for c in batch])
         batches.append(batch)
     return batches
+
+
+def rungs(opt, candidates):
+    """``(bracket, rung)`` of each candidate, as cv_results_ shows them."""
+    columns = opt.results_columns(candidates)
+    return list(zip(columns["bracket"], columns["rung"]))
 
 
 def quadratic(c):
     return -((c["x"] - 0.3) ** 2) - 0.3 / c["r"]
 
 
-QUADRATIC_SPACE = {"x": Real(-2.0, 2.0), "r": [1, 3, 9]}
+def quadratic_optimizer(**kwargs):
+    """An optimizer over x at the levels 1, 3 and 9 of a resource r."""
+    return HyperbandOptimizer(
+        {"x": Real(-2.0, 2.0)}, resource="r", max_resources=9, **kwargs
+    )
 
 
 # ------------------------------------------------------- bracket arithmetic --
@@ -95,65 +105,80 @@ def test_levels_go_down_from_the_maximum():
     assert geometric_levels(100, 100, 3) == [100]
     assert geometric_levels(50, 150, 2) == [75, 150]
     assert geometric_levels(0.1, 1.0, 2) == pytest.approx([0.125, 0.25, 0.5, 1.0])
-    with pytest.raises(ValueError, match="min_resource"):
-        geometric_levels(10, 5, 3)
-    with pytest.raises(ValueError, match="eta"):
-        geometric_levels(1, 9, 1)
 
 
 @pytest.mark.parametrize("budget", [1, 2, 5, 22, 23, 69, 100, 250])
 def test_plan_spends_exactly_the_budget(budget):
     rounds = plan_rounds(4, 3, budget)
-    assert sum(sum(sizes) for round_ in rounds for _, sizes in round_) == budget
+    assert sum(sum(sizes) for round_ in rounds for sizes in round_) == budget
     for round_ in rounds:
-        for n_halvings, sizes in round_:
+        # Brackets of a round start at distinct levels, the lowest first.
+        lengths = [len(sizes) for sizes in round_]
+        assert lengths == sorted(set(lengths), reverse=True) and lengths[0] <= 4
+        for sizes in round_:
             # Every bracket keeps a configuration up to the full resource.
-            assert len(sizes) == n_halvings + 1 and sizes[-1] >= 1
+            assert sizes[-1] >= 1
             assert sizes == sorted(sizes, reverse=True)
     if budget >= 69:
-        assert [s for _, s in rounds[0]] == hyperband_brackets(4, 3)
+        assert rounds[0] == hyperband_brackets(4, 3)
 
 
 def test_asks_follow_the_plan_one_level_per_batch():
-    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=0)
+    opt = quadratic_optimizer(random_state=0)
+    assert opt.levels == [1, 3, 9]
     batches = drive(opt, quadratic, 6)
     assert [sorted({c["r"] for c in b}) for b in batches] == [[1], [3], [9]] * 2
+    assert opt.results_columns(batches[1])["n_resources"] == [3] * 8
     # The level-3 batch holds bracket 0's second rung and bracket 1's first.
-    rungs = Counter(opt.bracket_and_rung(c) for c in batches[1])
-    assert rungs == {(0, 1): 3, (1, 0): 5}
-    asked = Counter(opt.bracket_and_rung(c) for b in batches for c in b)
+    assert Counter(rungs(opt, batches[1])) == {(0, 1): 3, (1, 0): 5}
+    asked = Counter(rungs(opt, [c for b in batches for c in b]))
     planned = {(row["bracket"], row["rung"]): row["n_candidates"] for row in opt.plan}
     assert asked == planned
     assert len(opt.plan) == 12
-    assert opt.n_scheduled() == 9
+    assert opt.next_batch_size() == 9
+    # A configuration went through its bracket's levels up to its own.
+    top, = [c for c in batches[2] if rungs(opt, [c]) == [(0, 2)]]
+    assert opt.levels_through(top) == [1, 3, 9]
+    assert {tuple(opt.levels_through(c)) for c in batches[1]} == {(1, 3), (3,)}
 
 
 @pytest.mark.parametrize("sampler", ["random", "bayes"])
 def test_max_evaluations_ends_the_plan(sampler):
-    opt = HyperbandOptimizer(
-        QUADRATIC_SPACE,
-        resource="r",
-        max_evaluations=30,
-        sampler=sampler,
-        random_state=0,
-    )
-    total = 0
-    while (n := opt.n_scheduled()) > 0:
-        batch = opt.ask(n)
+    opt = quadratic_optimizer(max_evaluations=30, sampler=sampler, random_state=0)
+    asked = []
+    while len(asked) < 30:
+        batch = opt.ask(opt.next_batch_size())
         opt.tell(batch, [quadratic(c) for c in batch])
-        total += len(batch)
-    assert total == 30 == sum(row["n_candidates"] for row in opt.plan)
+        asked.extend(batch)
+    assert len(asked) == 30 == sum(row["n_candidates"] for row in opt.plan)
+    assert all(bracket >= 0 for bracket, _ in rungs(opt, asked))
+    # Beyond the plan, one random candidate at a time.
+    assert opt.next_batch_size() == 1
+    assert rungs(opt, opt.ask(1)) == [(-1, -1)]
+
+
+def test_a_larger_budget_plans_the_difference():
+    opt = quadratic_optimizer(max_evaluations=22, random_state=0)
+    first = opt.plan
+    opt.set_budget(22)
+    opt.set_budget(10)
+    assert opt.plan == first and opt.max_evaluations == 22
+    opt.set_budget(35)
+    assert opt.plan[: len(first)] == first
+    assert sum(row["n_candidates"] for row in opt.plan) == 35
+    assert {row["round"] for row in opt.plan[len(first) :]} == {1}
 
 
 def test_the_best_fraction_is_promoted_by_told_scores():
-    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=3)
+    opt = quadratic_optimizer(random_state=3)
     drive(opt, quadratic, 3)
+    asked = rungs(opt, opt.candidates_)
     for bracket in {row["bracket"] for row in opt.plan}:
-        rungs = [
-            [c for c in opt.candidates_ if opt.bracket_and_rung(c) == (bracket, i)]
+        by_rung = [
+            [c for c, job in zip(opt.candidates_, asked) if job == (bracket, i)]
             for i in range(3)
         ]
-        for lower, upper in zip(rungs, rungs[1:]):
+        for lower, upper in zip(by_rung, by_rung[1:]):
             if not upper:
                 continue
             ranked = sorted(lower, key=quadratic, reverse=True)
@@ -162,25 +187,27 @@ def test_the_best_fraction_is_promoted_by_told_scores():
 
 
 def test_failed_configurations_are_never_promoted():
-    opt = HyperbandOptimizer(QUADRATIC_SPACE, resource="r", random_state=0)
+    opt = quadratic_optimizer(random_state=0)
 
     def objective(c):
         return np.nan if c["x"] > 0 else quadratic(c)
 
     batches = drive(opt, objective, 3)
-    promoted = [c for b in batches[1:] for c in b if opt.bracket_and_rung(c)[1] > 0]
+    promoted = [
+        c for b in batches[1:] for c, (_, rung) in zip(b, rungs(opt, b)) if rung > 0
+    ]
     assert promoted and all(c["x"] <= 0 for c in promoted)
 
 
 def test_bayes_sampler_learns_across_brackets():
-    space = {"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0), "r": [1, 3, 9, 27]}
+    space = {"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0)}
 
     def objective(c):
         return -((c["x"] - 0.3) ** 2) - (c["y"] + 0.5) ** 2 - 0.3 / c["r"]
 
     def best_full(sampler, seed):
         opt = HyperbandOptimizer(
-            space, resource="r", sampler=sampler, random_state=seed
+            space, resource="r", max_resources=27, sampler=sampler, random_state=seed
         )
         drive(opt, objective, 12)
         return max(s for c, s in zip(opt.candidates_, opt.scores_) if c["r"] == 27)
@@ -202,15 +229,13 @@ def misleading(c):
 
 @pytest.mark.parametrize(
     "objective, lowest, levels",
-    [(consistent, 0, {1, 3, 9}), (misleading, 2, {3, 9})],
+    [(consistent, 1, {1, 3, 9}), (misleading, 9, {3, 9})],
 )
 def test_bayes_sampler_uses_a_level_once_it_ranks_the_best_alike(
     objective, lowest, levels
 ):
-    opt = HyperbandOptimizer(
-        QUADRATIC_SPACE, resource="r", sampler="bayes", random_state=0
-    )
-    assert opt.lowest_level == 2
+    opt = quadratic_optimizer(sampler="bayes", random_state=0)
+    assert opt.lowest_level == 9
     assert {row["n_resources"] for row in opt.plan} == {9}
     drive(opt, objective, 36)
     assert opt.lowest_level == lowest
@@ -219,7 +244,7 @@ def test_bayes_sampler_uses_a_level_once_it_ranks_the_best_alike(
     # resource so far: a bracket of one rung.
     first = next(i for i, c in enumerate(opt.candidates_) if c["r"] == 3)
     checked = opt.candidates_[first : first + 9]
-    bracket = opt.bracket_and_rung(checked[0])[0]
+    (bracket, _), = set(rungs(opt, checked))
     rows = [row for row in opt.plan if row["bracket"] == bracket]
     assert [(r["n_candidates"], r["n_resources"]) for r in rows] == [(9, 3)]
     best = sorted(opt.candidates_[:first], key=objective, reverse=True)[:9]
@@ -227,7 +252,7 @@ def test_bayes_sampler_uses_a_level_once_it_ranks_the_best_alike(
 
 
 @pytest.mark.parametrize("sampler", ["random", "bayes"])
-def test_conformance_with_a_resource_dimension(sampler):
+def test_conformance_with_a_resource(sampler):
     space = SearchSpace(
         [
             {
@@ -235,11 +260,15 @@ def test_conformance_with_a_resource_dimension(sampler):
                 "k": randint(0, 5),
                 "shift": norm(0, 1),
                 "layers": [None, (10,), (20, 20)],
-                "r": [1, 3, 9],
             },
-            {"C": loguniform(1e-3, 1e3), "n": Integer(1, 30, log=True), "r": [1, 3, 9]},
+            {"C": loguniform(1e-3, 1e3), "n": Integer(1, 30, log=True)},
         ]
     )
+
+    def optimizer():
+        return HyperbandOptimizer(
+            space, resource="r", max_resources=9, sampler=sampler, random_state=0
+        )
 
     def objective(c):
         return -((math.log10(c["C"]) - 1) ** 2) - 1 / c["r"] + (c.get("k", 0) == 2)
@@ -256,45 +285,51 @@ def test_conformance_with_a_resource_dimension(sampler):
             asked.extend(batch)
         return asked
 
-    opt = HyperbandOptimizer(space, resource="r", sampler=sampler, random_state=0)
+    opt = optimizer()
     asked = run(opt, 15)
-    assert all(any(s.contains(c) for s in space.subspaces) for c in asked)
-    keys = [space.key(c) for c in asked]
+    # Each candidate is a configuration of the space at one level.
+    configs = [{k: v for k, v in c.items() if k != "r"} for c in asked]
+    assert all(any(s.contains(c) for s in space.subspaces) for c in configs)
+    keys = keys_of(opt, asked)
     assert len(set(keys)) == len(keys)
     assert {c["r"] for c in asked} == {1, 3, 9}
     clone = pickle.loads(pickle.dumps(opt))
-    assert [space.key(c) for c in run(opt, 5)] == [space.key(c) for c in run(clone, 5)]
-    same = HyperbandOptimizer(space, resource="r", sampler=sampler, random_state=0)
-    again = run(same, 15)
-    assert [space.key(c) for c in again] == keys
+    assert keys_of(opt, run(opt, 5)) == keys_of(clone, run(clone, 5))
+    assert keys_of(opt, run(optimizer(), 15)) == keys
+
+
+def keys_of(opt, candidates):
+    return [opt.space.key(c) for c in candidates]
 
 
 def test_a_finite_space_with_a_resource_is_exhausted():
-    space = {"a": ["x", "y", "z"], "r": [1, 2]}
-    opt = HyperbandOptimizer(space, resource="r", eta=2, random_state=0)
+    opt = HyperbandOptimizer(
+        {"a": ["x", "y", "z"]}, resource="r", max_resources=2, eta=2, random_state=0
+    )
+    assert opt.levels == [1, 2]
     asked = []
     while batch := opt.ask(2):
         opt.tell(batch, [float(c["a"] == "y") for c in batch])
         asked.extend(batch)
-    assert len(asked) == 6 == len({SearchSpace(space).key(c) for c in asked})
+    assert len(asked) == 6 == len(set(keys_of(opt, asked)))
     assert opt.n_remaining == 0
 
 
 @pytest.mark.parametrize(
-    "space, match",
+    "space, kwargs, match",
     [
-        ({"x": Real(0, 1), "r": Integer(1, 9)}, "categorical dimension of numbers"),
-        ({"x": Real(0, 1), "r": ["a", "b"]}, "categorical dimension of numbers"),
-        ({"x": Real(0, 1)}, "categorical dimension of numbers"),
-        (
-            [{"x": [1], "r": [1, 3]}, {"x": [2], "r": [1, 9]}],
-            "differ between sub-spaces",
-        ),
+        ({"x": Real(0, 1), "r": Integer(1, 9)}, {}, "'r' is also in the search"),
+        ([{"x": [1]}, {"x": [2], "r": [1, 9]}], {}, "'r' is also in the search"),
+        ({"x": Real(0, 1)}, {"max_resources": None}, "max_resources must be"),
+        ({"x": Real(0, 1)}, {"min_resources": 0}, "min_resources must be"),
+        ({"x": Real(0, 1)}, {"max_resources": "9"}, "max_resources must be"),
+        ({"x": Real(0, 1)}, {"min_resources": 10}, "min_resources=10 is greater"),
     ],
 )
-def test_bad_resource_dimensions_are_refused(space, match):
+def test_bad_resources_are_refused(space, kwargs, match):
+    kwargs = {"max_resources": 9, **kwargs}
     with pytest.raises(ValueError, match=match):
-        HyperbandOptimizer(space, resource="r")
+        HyperbandOptimizer(space, resource="r", **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +342,7 @@ def test_bad_resource_dimensions_are_refused(space, match):
 )
 def test_bad_optimizer_parameters_name_themselves(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        HyperbandOptimizer(QUADRATIC_SPACE, resource="r", **kwargs)
+        quadratic_optimizer(**kwargs)
 
 
 # --------------------------------------------------------------- subsampling --
@@ -322,7 +357,7 @@ def test_subsampled_folds_cut_the_training_parts_only_nested_and_stratified():
     full = list(folds.split(data, labels))
     previous = None
     for fraction in [0.01, 0.05, 0.2, 0.7]:
-        splits = _SubsampledFolds(folds, fraction, stratify=True, random_state=3)
+        splits = SubsampledFolds(folds, fraction, stratify=True, random_state=3)
         cut = list(splits.split(data, labels))
         assert splits.get_n_splits() == 5
         for k, ((train, test), (full_train, full_test)) in enumerate(zip(cut, full)):
@@ -342,7 +377,7 @@ def test_subsampled_folds_without_classes_are_random_prefixes():
     data = np.zeros((100, 1))
     folds = FixedSplits(KFold(4))
     small, large = (
-        list(_SubsampledFolds(folds, f, stratify=False, random_state=0).split(data))
+        list(SubsampledFolds(folds, f, stratify=False, random_state=0).split(data))
         for f in (0.2, 0.5)
     )
     for (s, _), (l, _) in zip(small, large):

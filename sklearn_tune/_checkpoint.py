@@ -10,7 +10,7 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 1
+_FORMAT = 2  # 2: the optimizers of the one-vocabulary redesign
 
 
 def search_fingerprint(search, space):

@@ -19,6 +19,7 @@ from ._compat import (
     is_all_fits_failed,
     prepare_fit,
 )
+from ._names import check_parameter_names, check_scoring_names
 from ._splitters import FixedSplits
 from .space import SearchSpace
 
@@ -153,6 +154,8 @@ class BaseTuneSearchCV(BaseSearchCV):
         self : object
             The fitted search.
         """
+        # Before scikit-learn's own check, whose error lists every scorer.
+        check_scoring_names(self.scoring)
         # scikit-learn's fit from 1.9 on readies the search with the data
         # before _run_search; earlier releases get the same from _compat.
         prepare_fit(self, X, y, params)
@@ -216,6 +219,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         started = time.monotonic()
         self._check_objective_defined()
         space = SearchSpace(self.param_distributions)
+        check_parameter_names(self.estimator, space)
         fingerprint = None
         saved = None
         if self.checkpoint is not None:

@@ -140,6 +140,30 @@ def test_convergence_of_hyperband_counts_full_resource_rows_only(hyperband):
     assert line.get_ydata()[-1] == hyperband.best_score_
 
 
+def test_convergence_marks_each_improvement(hyperband):
+    line = plot_convergence(hyperband).get_lines()[0]
+    best = line.get_ydata()
+    marked = line.get_markevery()
+    assert line.get_marker() == "o" and marked
+    # The first finite point, then each rise; never a repeated value.
+    assert marked[0] == np.flatnonzero(np.isfinite(best))[0]
+    assert all(best[j] > best[i] for i, j in zip(marked, marked[1:]))
+    assert len(marked) == len(np.unique(best[np.isfinite(best)]))
+
+
+def test_convergence_shows_a_single_finite_point():
+    # Only the last row has the full resource: the line has one point.
+    search = HyperbandSearchCV(
+        SGDClassifier(max_iter=9, tol=None, random_state=0),
+        {"alpha": loguniform(1e-6, 1e-1)},
+        resource="max_iter", n_iter=4, cv=3, random_state=0,
+    ).fit(X_IRIS, Y_IRIS)
+    full = search.cv_results_["n_resources"] == search.max_resources_
+    assert full.sum() == 1
+    line = plot_convergence(search).get_lines()[0]
+    assert line.get_markevery() == list(np.flatnonzero(full))
+
+
 def test_convergence_follows_the_refit_metric():
     search = EvolutionarySearchCV(
         LogisticRegression(max_iter=1000), {"C": loguniform(1e-3, 1e2)},

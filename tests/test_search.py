@@ -241,6 +241,43 @@ def test_bad_space_names_the_key():
         search(space={"C": 1.0}).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "scoring", ["acuracy", ["accuracy", "f1_macr"], {"acc": "acuracy"}]
+)
+def test_a_misspelled_scorer_gets_the_closest_names(scoring):
+    with pytest.raises(ValueError, match=r"is not a scikit-learn scorer\. Did you mean"):
+        search(scoring=scoring).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "space, match",
+    [
+        ({"Cc": [1.0]}, r"LogisticRegression has no parameter 'Cc'\. Did you mean 'C'"),
+        ({"logistic__C": [1.0]}, r"Pipeline has no step or parameter 'logistic'\. "
+         r"Did you mean 'logisticregression'\? Its steps are \['standardscaler', "
+         r"'logisticregression'\]"),
+        ({"logisticregression__Cc": [1.0]},
+         r"step 'logisticregression' \(LogisticRegression\) has no parameter 'Cc'\. "
+         r"Did you mean 'C'"),
+    ],
+)
+def test_a_misspelled_parameter_names_the_step_and_the_closest_names(space, match):
+    estimator = LogisticRegression()
+    if any("__" in name for name in space):
+        estimator = make_pipeline(StandardScaler(), LogisticRegression())
+    with pytest.raises(ValueError, match=match):
+        search(estimator=estimator, space=space).fit(X, y)
+
+
+def test_names_under_a_replaced_step_are_left_to_its_estimator():
+    from sklearn.svm import SVC
+
+    pipe = make_pipeline(StandardScaler(), SVC())
+    space = {"svc": [LogisticRegression()], "svc__C": [0.1, 1.0]}
+    s = search(estimator=pipe, space=space, n_iter=2).fit(X, y)
+    assert len(s.cv_results_["params"]) == 2
+
+
 def test_user_estimator_is_not_mutated():
     est = LogisticRegression()
     before = est.get_params()

@@ -57,6 +57,8 @@ def plot_convergence(searches, *, x="evaluations", ax=None):
     'gradient'
     >>> bool(ax.get_lines()[0].get_ydata()[-1] == search.best_score_)
     True
+
+    A marker shows each candidate that improved on the best so far.
     """
     if x not in ("evaluations", "time"):
         raise ValueError(f"x must be 'evaluations' or 'time', got {x!r}.")
@@ -82,7 +84,19 @@ def plot_convergence(searches, *, x="evaluations", ax=None):
                 results["mean_score_time"]
             )
             xs = np.cumsum(seconds * search.n_splits_)
-        ax.plot(xs, best, drawstyle="steps-post", label=label)
+        # A marker where the best improves: a search whose rows mostly do
+        # not count (Hyperband's lower levels) may have a single point, which
+        # a line alone would not show.
+        finite = np.isfinite(best)
+        improved = finite & ~(np.append(False, best[1:] == best[:-1]))
+        ax.plot(
+            xs,
+            best,
+            drawstyle="steps-post",
+            marker="o",
+            markevery=np.flatnonzero(improved).tolist(),
+            label=label,
+        )
     ax.set_xlabel(
         "candidates evaluated" if x == "evaluations" else "fit and score time (s)"
     )

@@ -369,6 +369,18 @@ def test_gradient_paths_in_two_dimensions_over_a_contour(gradient_2d):
     assert np.allclose(line.get_ydata()[1:], l1[steps])
 
 
+@pytest.mark.parametrize("fixture", ["gradient_1d", "gradient_2d"])
+def test_gradient_paths_legend_covers_no_path_and_the_best_is_whole(
+    fixture, request
+):
+    ax = plot_gradient_paths(request.getfixturevalue(fixture))
+    ax.figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert not legend.overlaps(ax.get_window_extent())
+    best = [line for line in ax.get_lines() if line.get_label() == "best"][0]
+    assert not best.get_clip_on()
+
+
 def test_gradient_paths_reject_bad_input(evolution, gradient_2d):
     with pytest.raises(TypeError, match="GradientSearchCV"):
         plot_gradient_paths(evolution)

@@ -141,7 +141,11 @@ def plot_gradient_paths(search, params=None, *, ax=None):
     axes[0].set_on(ax, "x")
     if len(axes) == 2:
         axes[1].set_on(ax, "y")
-    ax.legend(fontsize="small")
+    # Above the axes: inside, it covers the paths it names.
+    ax.legend(
+        fontsize="small", loc="lower left", bbox_to_anchor=(0, 1.02, 1, 0.2),
+        mode="expand", ncol=3, borderaxespad=0,
+    )
     return ax
 
 

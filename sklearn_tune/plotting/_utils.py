@@ -97,7 +97,9 @@ def _check_params(search, params, n_max):
 
 
 def _mark_best(ax, x, y):
+    # Not clipped: the best often lies on a bound of the space, where the
+    # axes end.
     ax.plot(
         x, y, marker="*", markersize=15, color="tab:red", markeredgecolor="k",
-        linestyle="none", label="best", zorder=5,
+        linestyle="none", label="best", zorder=5, clip_on=False,
     )

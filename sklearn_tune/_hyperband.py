@@ -14,7 +14,7 @@ from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
-from .optimizers._hyperband import HyperbandOptimizer
+from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
 
 _RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
 
@@ -172,8 +172,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         "min_resources": _RESOURCES_OR_AUTO,
         "max_resources": _RESOURCES_OR_AUTO,
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
-        "sampler": [StrOptions({"random", "bayes"})],
+        "sampler": [StrOptions({"adaptive", "random", "bayes"})],
         "warm_start": ["boolean"],
+        "budget": [Interval(RealNumber, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -199,8 +200,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         min_resources="auto",
         max_resources="auto",
         eta=3,
-        sampler="random",
+        sampler="adaptive",
         warm_start=False,
+        budget=None,
     ):
         super().__init__(
             estimator,
@@ -226,6 +228,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         self.eta = eta
         self.sampler = sampler
         self.warm_start = warm_start
+        self.budget = budget
 
     def fit(self, X, y=None, **params):
         """Run the brackets on the fixed folds, then refit the best.
@@ -303,16 +306,31 @@ class HyperbandSearchCV(BaseTuneSearchCV):
 
     def _make_optimizer(self, space, random_state):
         min_resources, max_resources = self._resource_bounds
-        optimizer = HyperbandOptimizer(
-            space,
+        common = dict(
             resource=self.resource,
             min_resources=min_resources,
             max_resources=max_resources,
             eta=self.eta,
             max_evaluations=self.n_iter,
-            sampler=self.sampler,
             random_state=random_state,
         )
+        if self.sampler == "adaptive":
+            optimizer = AdaptiveHyperbandOptimizer(
+                space,
+                budget=self.budget,
+                # A subsample is one splitter per batch, so one level.
+                mixed_levels=self.resource != "n_samples",
+                **common,
+            )
+        elif self.budget is not None:
+            raise ValueError(
+                f"budget={self.budget!r} needs sampler='adaptive' (the "
+                f"brackets of sampler={self.sampler!r} are planned in "
+                "evaluations: use n_iter)."
+            )
+        else:
+            optimizer = HyperbandOptimizer(space, sampler=self.sampler, **common)
+        self._n_messages = 0
         if self.verbose > 0:
             for line in optimizer.describe_plan():
                 print(f"[{type(self).__name__}] {line}")
@@ -335,9 +353,34 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             )
         return params, cv
 
+    def _after_tell(self, optimizer, batch, folds):
+        messages = getattr(optimizer, "messages", [])
+        if self.verbose > 0:
+            for message in messages[self.__dict__.get("_n_messages", 0) :]:
+                print(f"[{type(self).__name__}] {message}")
+        self._n_messages = len(messages)
+
+    def _search_loop(self, evaluate_candidates, optimizer, *args):
+        # The loop reads an empty ask as an exhausted space; with a budget
+        # spent, it is the end of the plan, and says so.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            super()._search_loop(evaluate_candidates, optimizer, *args)
+        for warning in caught:
+            if getattr(optimizer, "budget_spent", False) and str(warning.message).startswith(
+                "The search space holds only"
+            ):
+                if self.verbose > 0:
+                    print(f"[{type(self).__name__}] budget={self.budget} spent.")
+                continue
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
+        self.level_agreement_ = dict(getattr(optimizer, "level_agreement", {}))
         self.resource_levels_ = list(optimizer.levels)
         self.min_resources_ = self.resource_levels_[0]
         self.max_resources_ = self.resource_levels_[-1]

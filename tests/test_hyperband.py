@@ -439,7 +439,7 @@ def test_a_dataset_too_small_to_subsample_gets_one_level():
 
 
 def test_resource_as_an_estimator_parameter():
-    search = hyperband().fit(X, y)
+    search = hyperband(sampler="random").fit(X, y)
     results = search.cv_results_
     assert search.resource_levels_ == [1, 3, 9]
     assert len(results["params"]) == 22
@@ -534,7 +534,7 @@ def test_callable_refit_sees_only_full_resource_rows():
 
 
 def test_plan_matches_the_results_and_is_printed(capsys):
-    search = hyperband(n_iter=30, verbose=1).fit(X, y)
+    search = hyperband(n_iter=30, verbose=1, sampler="random").fit(X, y)
     printed = capsys.readouterr().out
     assert "plan: 30 evaluations" in printed and "1 x 9" in printed
     planned = {(r["bracket"], r["rung"]): r["n_candidates"] for r in search.plan_}
@@ -686,10 +686,11 @@ def previous_levels(search):
     ])
 
 
-def test_warm_start_continues_each_configuration_from_its_previous_level():
-    cold = epoch_search().fit(X, y)
+@pytest.mark.parametrize("sampler", ["random", "adaptive"])
+def test_warm_start_continues_each_configuration_from_its_previous_level(sampler):
+    cold = epoch_search(sampler=sampler).fit(X, y)
     estimator = EpochClassifier(max_iter=9)
-    warm = epoch_search(estimator, warm_start=True).fit(X, y)
+    warm = epoch_search(estimator, warm_start=True, sampler=sampler).fit(X, y)
     results = warm.cv_results_
     assert results["params"] == cold.cv_results_["params"]
     # Every model has seen its level's epochs; a promoted one only ran the
@@ -699,7 +700,7 @@ def test_warm_start_continues_each_configuration_from_its_previous_level():
         results["mean_test_run"], results["n_resources"] - previous_levels(warm)
     )
     promoted = sum(row["n_candidates"] for row in warm.plan_ if row["rung"] > 0)
-    assert (results["rung"] > 0).sum() == promoted == 5
+    assert (results["rung"] > 0).sum() == promoted == {"random": 5, "adaptive": 6}[sampler]
     np.testing.assert_array_equal(
         cold.cv_results_["mean_test_run"], cold.cv_results_["n_resources"]
     )

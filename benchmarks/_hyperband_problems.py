@@ -137,9 +137,9 @@ def make_problems(quick=False):
     if quick:
         return {
             "hgb-digits": hgb_digits(9), "mlp-digits": mlp_digits(9),
-            "rf-cancer": rf_cancer(27), "gb-synth": gb_synth(27),
-            "mlp-cancer": mlp_cancer(27), "sgd-synth": sgd_synth(9),
-            "hgb-24k": hgb_24k(3000),
+            "rf-cancer": rf_cancer(9), "gb-synth": gb_synth(9),
+            "mlp-cancer": mlp_cancer(9), "sgd-synth": sgd_synth(9),
+            "hgb-24k": hgb_24k(2000),
         }
     return {
         "hgb-digits": hgb_digits(27), "mlp-digits": mlp_digits(27),

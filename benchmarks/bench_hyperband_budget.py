@@ -179,9 +179,11 @@ def plot(rows, path):
     import matplotlib.pyplot as plt
 
     names = list(dict.fromkeys(row["problem"] for row in rows))
-    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3),
-                             squeeze=False)
-    for ax, name in zip(axes[0], names):
+    n_rows = math.ceil(len(names) / 4)
+    fig, axes = plt.subplots(n_rows, 4, figsize=(13, 3 * n_rows), squeeze=False)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, names):
         for row in (r for r in rows if r["problem"] == name):
             total = row["rs_cost"]
             for key, color in (("rs", "0.5"), ("hb", "tab:blue")):
@@ -191,11 +193,12 @@ def plot(rows, path):
                         alpha=0.6, lw=1)
         ax.axvline(0.2, color="0.8", ls=":")
         ax.set_title(name, fontsize=8)
-        ax.set_xlim(0, 1.05)
+        ax.axvline(1.0, color="0.8", ls=":")
+        ax.set_xlim(0, 2)
         ax.set_xlabel("fit time / random search's", fontsize=7)
         ax.tick_params(labelsize=6)
-    axes[0][0].set_ylabel("best CV so far (grey: random, blue: Hyperband)",
-                          fontsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("best CV so far (grey: random,\nblue: Hyperband)", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -242,7 +245,7 @@ def main(argv=None):
         problems = make_problems(quick=args.quick)
         seeds, n_random = args.seeds, args.n_random
         if args.quick:
-            seeds, n_random = seeds[:1], 10
+            seeds, n_random = seeds[:1], 8
         if args.n_jobs:
             for name in args.problems:
                 n_jobs_check(problems[name], seeds[0], n_random)

@@ -14,7 +14,7 @@ from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
-from .optimizers._hyperband import HyperbandOptimizer
+from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
 
 _RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
 
@@ -22,12 +22,14 @@ _RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"a
 class HyperbandSearchCV(BaseTuneSearchCV):
     """Hyperband search: many configurations on little resource, the best on more.
 
-    Each round runs a bracket of successive halving per resource level
-    (`min_resources` to `max_resources` by a factor `eta`), the lowest with
-    the most configurations; each rung promotes its best ``1 / eta``. A
-    level is one batch, on the fixed folds (with ``"n_samples"``, training
-    parts subsampled, stratified and nested). The best candidate is chosen
-    among, and refitted with, the full resource.
+    Brackets of successive halving over resource levels (`min_resources` to
+    `max_resources` by a factor `eta`): each rung promotes its best
+    ``1 / eta`` to the next level, on the fixed folds (with
+    ``"n_samples"``, training parts subsampled, stratified and nested). By
+    default the search measures how each level ranks the configurations it
+    promotes against the level above, and stops using the levels that
+    disagree (see `sampler`). The best candidate is chosen among, and
+    refitted with, the full resource.
 
     Parameters
     ----------
@@ -38,13 +40,14 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         :class:`~sklearn_tune.Real`, :class:`~sklearn_tune.Integer`,
         :class:`~sklearn_tune.Categorical`; not the resource parameter.
     n_iter : int, default=100
-        Number of evaluations (rows of ``cv_results_``; a configuration
-        promoted twice counts three times), all planned (see ``plan_``).
+        Most evaluations (rows of ``cv_results_``; a configuration promoted
+        twice counts three times); the brackets are planned to fit.
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`; with several
         metrics, `refit` names the one to optimise.
     n_jobs : int, default=None
-        Number of jobs for the fits of a level.
+        Number of jobs for the fits of a batch (a rung; with "adaptive",
+        the last rung of a bracket and the first of the next together).
     refit : bool, str or callable, default=True
         Refit the best candidate on the whole data with the full resource. A
         callable sees only the rows with the full resource.
@@ -82,12 +85,16 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         estimator's own value of `resource`.
     eta : float, default=3
         Ratio between levels; each rung keeps the best ``1 / eta``.
-    sampler : {"random", "bayes"}, default="random"
-        "random": Hyperband. "bayes": new configurations come from a
-        Gaussian-process model of the scores (BOHB), and a level's brackets
-        run only once it passed a check: the best ``ceil(eta ** 2)`` of at
-        least ``ceil(eta ** 3)`` configurations at the full resource are
-        scored at it, and its best ``1 / eta`` must hold their best.
+    sampler : {"adaptive", "random", "bayes"}, default="adaptive"
+        "adaptive": brackets from the lowest trusted level, one after the
+        other; a level is dropped once the Spearman correlation of the
+        configurations it promoted (at least 6) with their scores at the
+        level above is below 0.5; with no lower level left, Bayesian
+        optimisation at the full resource. "random": Hyperband's rounds of
+        brackets. "bayes": new configurations from a Gaussian-process model
+        (BOHB), and a level used once the best ``eta ** 2`` of
+        ``eta ** 3`` full-resource configurations, scored at it, keep their
+        best in their top ``1 / eta``.
     warm_start : bool, default=False
         Continue a promoted configuration from its fit at the previous
         level, fold by fold, for a `resource` of an estimator (or step) with
@@ -95,6 +102,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         (MLP, SGD) train for the difference. Fits are kept on disk, next to
         `checkpoint` if any (``<checkpoint>.warm_start``); the refit goes
         through the levels the chosen configuration was scored with.
+    budget : float or None, default=None
+        With "adaptive", the most resource the search spends: the sum of
+        ``n_resources`` over the rows of ``cv_results_`` (so that it can be
+        given what another search spends); None: `n_iter` alone limits it.
 
     Attributes
     ----------
@@ -103,14 +114,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
         rung -1 for random candidates outside the plan). ``rank_test_*``
         ranks the rows with the full resource first.
-    best_estimator_ : estimator
-        The best candidate, refitted with the full resource.
-    best_score_ : float
-        Mean cross-validated score of the best candidate.
-    best_params_ : dict
-        Parameters of the best candidate (the resource parameter included).
-    best_index_ : int
-        Row of the best candidate in ``cv_results_``.
+    best_estimator_, best_score_, best_params_, best_index_ : object
+        As in :class:`~sklearn.model_selection.GridSearchCV`, of the best
+        full-resource row (`best_params_` includes the resource parameter).
     resource_levels_ : list of int
         The resource levels, increasing.
     min_resources_, max_resources_ : int
@@ -119,18 +125,15 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         One row per rung: ``round``, ``bracket``, ``rung``, ``n_candidates``,
         ``n_resources``; with ``"bayes"``, a check is a bracket of one rung.
     lowest_level_ : int
-        The lowest level trusted: `min_resources_`, or with ``"bayes"`` the
-        lowest that passed its check.
+        The lowest level trusted at the end; `max_resources_` means only
+        Bayesian optimisation at the full resource was left ("adaptive").
+    level_agreement_ : dict
+        Level -> ``(spearman, n_configurations)`` with the level above, as
+        last measured ("adaptive"; empty otherwise).
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
-    scorer_ : function or dict
-        Scorer(s) used on the held-out data.
-    n_splits_ : int
-        Number of cross-validation splits.
-    refit_time_ : float
-        Seconds spent refitting the best model.
-    multimetric_ : bool
-        Whether several metrics were used.
+    scorer_, n_splits_, refit_time_, multimetric_ : object
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
 
     See Also
     --------
@@ -154,14 +157,16 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     >>> sgd = SGDClassifier(max_iter=9, tol=None, random_state=0)
     >>> search = HyperbandSearchCV(
     ...     sgd, {"alpha": loguniform(1e-6, 1e-1)}, resource="max_iter",
-    ...     n_iter=22, random_state=0,
+    ...     budget=60, random_state=0,
     ... ).fit(X, y)
     >>> search.resource_levels_
     [1, 3, 9]
     >>> [(r["bracket"], r["n_candidates"], r["n_resources"]) for r in search.plan_]
-    [(0, 9, 1), (0, 3, 3), (0, 1, 9), (1, 5, 3), (1, 1, 9), (2, 3, 9)]
-    >>> len(search.cv_results_["params"]), search.best_params_["max_iter"]
-    (22, 9)
+    [(0, 9, 1), (0, 3, 3), (0, 1, 9), (1, 9, 1), (1, 3, 3), (1, 1, 9)]
+    >>> int(search.cv_results_["n_resources"].sum()), search.best_params_["max_iter"]
+    (54, 9)
+    >>> search.lowest_level_  # 1 iteration ranked its best alphas unlike 3
+    3
     >>> int(search.cv_results_["rank_test_score"][search.best_index_])
     1
     """
@@ -172,60 +177,34 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         "min_resources": _RESOURCES_OR_AUTO,
         "max_resources": _RESOURCES_OR_AUTO,
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
-        "sampler": [StrOptions({"random", "bayes"})],
+        "sampler": [StrOptions({"adaptive", "random", "bayes"})],
         "warm_start": ["boolean"],
+        "budget": [Interval(RealNumber, 0, None, closed="neither"), None],
     }
 
     def __init__(
-        self,
-        estimator,
-        param_distributions,
-        *,
-        n_iter=100,
-        scoring=None,
-        n_jobs=None,
-        refit=True,
-        cv=None,
-        verbose=0,
-        pre_dispatch="2*n_jobs",
-        random_state=None,
-        error_score=np.nan,
-        return_train_score=False,
-        max_time=None,
-        n_iter_no_change=None,
-        tol=0.0,
-        checkpoint=None,
-        resource="n_samples",
-        min_resources="auto",
-        max_resources="auto",
-        eta=3,
-        sampler="random",
-        warm_start=False,
-    ):
+        self, estimator, param_distributions, *, n_iter=100, scoring=None,
+        n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
+        random_state=None, error_score=np.nan, return_train_score=False,
+        max_time=None, n_iter_no_change=None, tol=0.0, checkpoint=None,
+        resource="n_samples", min_resources="auto", max_resources="auto", eta=3,
+        sampler="adaptive", warm_start=False, budget=None,
+    ):  # fmt: skip
         super().__init__(
-            estimator,
-            param_distributions,
-            n_iter=n_iter,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            random_state=random_state,
-            error_score=error_score,
-            return_train_score=return_train_score,
-            max_time=max_time,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
+            estimator, param_distributions, n_iter=n_iter, scoring=scoring,
+            n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
+            pre_dispatch=pre_dispatch, random_state=random_state,
+            error_score=error_score, return_train_score=return_train_score,
+            max_time=max_time, n_iter_no_change=n_iter_no_change, tol=tol,
             checkpoint=checkpoint,
-        )
+        )  # fmt: skip
         self.resource = resource
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.eta = eta
         self.sampler = sampler
         self.warm_start = warm_start
+        self.budget = budget
 
     def fit(self, X, y=None, **params):
         """Run the brackets on the fixed folds, then refit the best.
@@ -303,16 +282,27 @@ class HyperbandSearchCV(BaseTuneSearchCV):
 
     def _make_optimizer(self, space, random_state):
         min_resources, max_resources = self._resource_bounds
-        optimizer = HyperbandOptimizer(
-            space,
-            resource=self.resource,
-            min_resources=min_resources,
-            max_resources=max_resources,
-            eta=self.eta,
-            max_evaluations=self.n_iter,
-            sampler=self.sampler,
+        common = dict(
+            resource=self.resource, min_resources=min_resources,
+            max_resources=max_resources, eta=self.eta, max_evaluations=self.n_iter,
             random_state=random_state,
-        )
+        )  # fmt: skip
+        if self.sampler == "adaptive":
+            optimizer = AdaptiveHyperbandOptimizer(
+                space,
+                budget=self.budget,
+                # A subsample is one splitter per batch, so one level.
+                mixed_levels=self.resource != "n_samples",
+                **common,
+            )
+        elif self.budget is not None:
+            raise ValueError(
+                f"budget={self.budget!r} needs sampler='adaptive'; the brackets "
+                f"of sampler={self.sampler!r} are planned in evaluations (n_iter)."
+            )
+        else:
+            optimizer = HyperbandOptimizer(space, sampler=self.sampler, **common)
+        self._n_messages = 0
         if self.verbose > 0:
             for line in optimizer.describe_plan():
                 print(f"[{type(self).__name__}] {line}")
@@ -328,19 +318,35 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         if level < self._n_samples:
             # A batch is one level (next_batch_size), so one splitter serves it.
             cv = SubsampledFolds(
-                cv,
-                level / self._n_samples,
-                stratify=self._stratify,
+                cv, level / self._n_samples, stratify=self._stratify,
                 random_state=optimizer.random_state,
-            )
+            )  # fmt: skip
         return params, cv
+
+    def _after_tell(self, optimizer, batch, folds):
+        messages = getattr(optimizer, "messages", [])
+        if self.verbose > 0:
+            for message in messages[self.__dict__.get("_n_messages", 0) :]:
+                print(f"[{type(self).__name__}] {message}")
+        self._n_messages = len(messages)
+
+    def _search_loop(self, evaluate_candidates, optimizer, *args):
+        # The loop reads an empty ask as an exhausted space; with the budget
+        # spent, it is the end of the plan.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            super()._search_loop(evaluate_candidates, optimizer, *args)
+        spent = getattr(optimizer, "budget_spent", False)
+        for w in caught:
+            if not (spent and str(w.message).startswith("The search space holds")):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_
-        self.resource_levels_ = list(optimizer.levels)
-        self.min_resources_ = self.resource_levels_[0]
-        self.max_resources_ = self.resource_levels_[-1]
+        self.level_agreement_ = dict(getattr(optimizer, "level_agreement", {}))
+        self.resource_levels_ = levels = list(optimizer.levels)
+        self.min_resources_, self.max_resources_ = levels[0], levels[-1]
         self.plan_ = optimizer.plan
         self.lowest_level_ = optimizer.lowest_level
         if isinstance(self.estimator, WarmStartCache):
@@ -352,10 +358,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         reached = max((c[self.resource] for c, ok in scored if ok), default=top)
         if reached < top:
             warnings.warn(
-                f"No candidate was scored with the full resource "
-                f"({self.resource}={top}) before the search "
-                f"stopped; the best is chosen among those with {reached}, and "
-                "refitted with that resource. Raise n_iter or max_time.",
+                f"No candidate was scored with the full resource ({self.resource}"
+                f"={top}) before the search stopped; the best is chosen among "
+                f"those with {reached}, and refitted with that resource. Raise "
+                "n_iter, budget or max_time.",
                 UserWarning,
             )
 
@@ -369,11 +375,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
-        """Index of the best candidate among those with the full resource.
-
-        The ranks already put those first (see ``_format_results``); a
-        callable `refit` sees only their rows.
-        """
+        """Index of the best full-resource row (the ranks put those first);
+        a callable `refit` sees only their rows."""
         if not callable(refit):
             return BaseTuneSearchCV._select_best_index(refit, refit_metric, results)
         full = np.flatnonzero(results["n_resources"] == np.max(results["n_resources"]))

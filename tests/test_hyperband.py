@@ -33,6 +33,7 @@ from sklearn_tune import Integer, Real, SearchSpace
 from sklearn_tune._hyperband import HyperbandSearchCV
 from sklearn_tune._splitters import FixedSplits, SubsampledFolds
 from sklearn_tune.optimizers._hyperband import (
+    AdaptiveHyperbandOptimizer,
     HyperbandOptimizer,
     geometric_levels,
     hyperband_brackets,
@@ -251,7 +252,7 @@ def test_bayes_sampler_uses_a_level_once_it_ranks_the_best_alike(
     assert {c["x"] for c in checked} == {c["x"] for c in best}
 
 
-@pytest.mark.parametrize("sampler", ["random", "bayes"])
+@pytest.mark.parametrize("sampler", ["random", "bayes", "adaptive"])
 def test_conformance_with_a_resource(sampler):
     space = SearchSpace(
         [
@@ -266,6 +267,10 @@ def test_conformance_with_a_resource(sampler):
     )
 
     def optimizer():
+        if sampler == "adaptive":
+            return AdaptiveHyperbandOptimizer(
+                space, resource="r", max_resources=9, random_state=0
+            )
         return HyperbandOptimizer(
             space, resource="r", max_resources=9, sampler=sampler, random_state=0
         )
@@ -296,6 +301,93 @@ def test_conformance_with_a_resource(sampler):
     clone = pickle.loads(pickle.dumps(opt))
     assert keys_of(opt, run(opt, 5)) == keys_of(clone, run(clone, 5))
     assert keys_of(opt, run(optimizer(), 15)) == keys
+
+
+# --------------------------------------------------------- adaptive levels --
+
+
+def adaptive(objective, levels=27, **kwargs):
+    """An adaptive optimizer over x at the levels up to `levels` of r, run
+    as HyperbandSearchCV runs it until its budget is spent."""
+    kwargs.setdefault("budget", 40 * levels)
+    opt = AdaptiveHyperbandOptimizer(
+        {"x": Real(-2.0, 2.0)}, resource="r", max_resources=levels, random_state=0,
+        **kwargs,
+    )
+    batches = []
+    while batch := opt.ask(opt.next_batch_size()):
+        opt.tell(batch, [objective(c) for c in batch])
+        batches.append(batch)
+    return opt, batches
+
+
+def fooled_below(level):
+    """Below `level`, a resource ranks x the wrong way round."""
+    return lambda c: -((c["x"] - 0.3) ** 2) * (1 if c["r"] >= level else -1)
+
+
+def test_adaptive_keeps_levels_that_rank_the_best_alike():
+    opt, _ = adaptive(consistent)
+    assert opt.lowest_level == 1 and not opt.messages
+    assert opt.level_agreement[1][0] > 0.9 and opt.level_agreement[1][1] >= 9
+    assert opt.plan[0]["n_candidates"] == 27 and opt.plan[0]["n_resources"] == 1
+
+
+def test_adaptive_drops_the_levels_that_mislead_and_starts_higher():
+    opt, batches = adaptive(fooled_below(9))
+    assert opt.lowest_level == 9
+    assert opt.level_agreement[3][0] < 0 and "level 3 dropped" in opt.messages[-1]
+    # Brackets planned after the drop start at 9; no level is scored after
+    # the drop that is lower than 9 but in a bracket already running.
+    starts = [row["n_resources"] for row in opt.plan if row["rung"] == 0]
+    assert starts[0] == 1 and starts[-1] == 9
+    full = [c["x"] for c in opt.candidates_ if c["r"] == 27]
+    best = max(full, key=lambda x: -((x - 0.3) ** 2))
+    assert abs(best - 0.3) < 0.15
+
+
+def test_adaptive_falls_back_to_bayesian_optimisation_at_the_full_resource():
+    opt, batches = adaptive(fooled_below(27), budget=60 * 27)
+    assert opt.lowest_level == 27
+    assert "Bayesian optimisation" in opt.messages[-1]
+    # After the fallback, batches of ceil(eta) full-resource configurations,
+    # proposed by the model, which finds the optimum.
+    after = batches[-4:]
+    assert all(len(b) == 3 and {c["r"] for c in b} == {27} for b in after[:-1])
+    full = [c["x"] for c in opt.candidates_ if c["r"] == 27]
+    assert min(abs(x - 0.3) for x in full[-9:]) < 0.02
+
+
+@pytest.mark.parametrize("budget", [27, 100, 250, 1000])
+def test_adaptive_budget_is_the_sum_of_the_levels_and_is_never_exceeded(budget):
+    opt, _ = adaptive(consistent, budget=budget)
+    spent = sum(c["r"] for c in opt.candidates_)
+    # The last brackets shrink to fit: less than one full-resource fit is
+    # left unspent.
+    assert budget - 27 < spent <= budget == opt.budget
+    assert opt.budget_spent and opt.ask(5) == []
+
+
+def test_adaptive_batches_are_rungs_and_a_last_rung_goes_with_the_next_bracket():
+    _, batches = adaptive(consistent)
+    levels = [[c["r"] for c in batch] for batch in batches]
+    assert levels[:4] == [[1] * 27, [3] * 9, [9] * 3, [27] + [1] * 27]
+    # Within a batch, the highest level comes first.
+    assert all(level == sorted(level, reverse=True) for level in levels)
+    _, batches = adaptive(consistent, mixed_levels=False)
+    assert all(len({c["r"] for c in batch}) == 1 for batch in batches)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"budget": 0}, "budget"), ({"budget": "1"}, "budget"),
+     ({"min_agreement": 2}, "min_agreement")],
+)
+def test_adaptive_bad_parameters_name_themselves(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        AdaptiveHyperbandOptimizer(
+            {"x": Real(0, 1)}, resource="r", max_resources=9, **kwargs
+        )
 
 
 def keys_of(opt, candidates):
@@ -439,7 +531,7 @@ def test_a_dataset_too_small_to_subsample_gets_one_level():
 
 
 def test_resource_as_an_estimator_parameter():
-    search = hyperband().fit(X, y)
+    search = hyperband(sampler="random").fit(X, y)
     results = search.cv_results_
     assert search.resource_levels_ == [1, 3, 9]
     assert len(results["params"]) == 22
@@ -534,7 +626,7 @@ def test_callable_refit_sees_only_full_resource_rows():
 
 
 def test_plan_matches_the_results_and_is_printed(capsys):
-    search = hyperband(n_iter=30, verbose=1).fit(X, y)
+    search = hyperband(n_iter=30, verbose=1, sampler="random").fit(X, y)
     printed = capsys.readouterr().out
     assert "plan: 30 evaluations" in printed and "1 x 9" in printed
     planned = {(r["bracket"], r["rung"]): r["n_candidates"] for r in search.plan_}
@@ -598,12 +690,33 @@ def test_max_time_before_the_full_resource_warns():
         ({"eta": 1}, "eta"),
         ({"sampler": "tpe"}, "sampler"),
         ({"min_resources": 0}, "min_resources"),
+        ({"budget": -1}, "budget"),
+        ({"budget": 50, "sampler": "random"}, "budget=50 needs sampler='adaptive'"),
     ],
 )
 def test_bad_parameters_name_themselves(kwargs, match):
     space = kwargs.pop("space", SGD_SPACE)
     with pytest.raises(ValueError, match=match):
         hyperband(space=space, **kwargs).fit(X, y)
+
+
+def test_budget_ends_the_search_and_the_level_checks_are_printed(capsys):
+    # Few epochs of SGD rank its best alphas unlike more epochs here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "space exhausted" warning
+        search = hyperband(sgd(27), budget=300, n_iter=1000, verbose=1).fit(X, y)
+    results = search.cv_results_
+    assert 300 - 27 < results["n_resources"].sum() <= 300
+    printed = capsys.readouterr().out
+    assert "budget 300" in printed
+    assert search.resource_levels_ == [1, 3, 9, 27]
+    for level, (agreement, n_pairs) in search.level_agreement_.items():
+        assert n_pairs >= 6 and -1 <= agreement <= 1
+        if agreement < 0.5:
+            assert f"level {level} dropped: Spearman {agreement:.2f}" in printed
+    dropped = [level for level, (a, _) in search.level_agreement_.items() if a < 0.5]
+    assert dropped and search.lowest_level_ > max(dropped)
+    assert search.best_params_["max_iter"] == 27
 
 
 def test_sample_weight_and_groups_are_routed_to_the_subsampled_folds():
@@ -686,10 +799,11 @@ def previous_levels(search):
     ])
 
 
-def test_warm_start_continues_each_configuration_from_its_previous_level():
-    cold = epoch_search().fit(X, y)
+@pytest.mark.parametrize("sampler", ["random", "adaptive"])
+def test_warm_start_continues_each_configuration_from_its_previous_level(sampler):
+    cold = epoch_search(sampler=sampler).fit(X, y)
     estimator = EpochClassifier(max_iter=9)
-    warm = epoch_search(estimator, warm_start=True).fit(X, y)
+    warm = epoch_search(estimator, warm_start=True, sampler=sampler).fit(X, y)
     results = warm.cv_results_
     assert results["params"] == cold.cv_results_["params"]
     # Every model has seen its level's epochs; a promoted one only ran the
@@ -699,7 +813,7 @@ def test_warm_start_continues_each_configuration_from_its_previous_level():
         results["mean_test_run"], results["n_resources"] - previous_levels(warm)
     )
     promoted = sum(row["n_candidates"] for row in warm.plan_ if row["rung"] > 0)
-    assert (results["rung"] > 0).sum() == promoted == 5
+    assert (results["rung"] > 0).sum() == promoted == {"random": 5, "adaptive": 6}[sampler]
     np.testing.assert_array_equal(
         cold.cv_results_["mean_test_run"], cold.cv_results_["n_resources"]
     )

@@ -8,10 +8,12 @@ Optimization at Scale", ICML 2018 (model-based proposals for new brackets,
 here from :class:`~sklearn_tune.optimizers.BayesOptimizer`).
 """
 
+from ._adaptive import AdaptiveHyperbandOptimizer
 from ._brackets import geometric_levels, hyperband_brackets, plan_rounds
 from ._optimizer import HyperbandOptimizer
 
 __all__ = [
+    "AdaptiveHyperbandOptimizer",
     "HyperbandOptimizer",
     "geometric_levels",
     "hyperband_brackets",

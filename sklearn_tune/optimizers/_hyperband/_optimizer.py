@@ -18,9 +18,6 @@ from ._brackets import (
     plan_rounds,
 )
 
-_SAMPLERS = ("random", "bayes")
-
-
 class HyperbandOptimizer(BaseOptimizer):
     """Hyperband: brackets of successive halving over resource levels.
 
@@ -121,6 +118,8 @@ class HyperbandOptimizer(BaseOptimizer):
     (9, True)
     """
 
+    _samplers = ("random", "bayes")
+
     def __init__(
         self,
         space,
@@ -142,8 +141,10 @@ class HyperbandOptimizer(BaseOptimizer):
                 f"max_evaluations must be None or an integer >= 1, got "
                 f"{max_evaluations!r}."
             )
-        if sampler not in _SAMPLERS:
-            raise ValueError(f"sampler must be one of {_SAMPLERS}, got {sampler!r}.")
+        if sampler not in self._samplers:
+            raise ValueError(
+                f"sampler must be one of {self._samplers}, got {sampler!r}."
+            )
         configs = space if isinstance(space, SearchSpace) else SearchSpace(space)
         self.resource = resource
         self.min_resources = min_resources
@@ -174,8 +175,11 @@ class HyperbandOptimizer(BaseOptimizer):
         self._checking = sampler == "bayes"
         self._check = None
         self._n_model_asks = 0
-        if sampler == "random" and max_evaluations is not None:
-            for sizes in plan_rounds(len(self.levels), eta, max_evaluations):
+        self._start_plan()
+
+    def _start_plan(self):
+        if self.sampler == "random" and self.max_evaluations is not None:
+            for sizes in plan_rounds(len(self.levels), self.eta, self.max_evaluations):
                 self._add_hyperband_round(sizes)
         else:
             self._plan_round()
@@ -433,14 +437,14 @@ class HyperbandOptimizer(BaseOptimizer):
 
     def _new_configs(self, n, level):
         """Up to `n` configurations never used before, at `level`."""
-        if self.sampler == "bayes":
-            picks = self._propose_model(n, level)
-        else:
-            picks = []
+        picks = self._propose_model(n, level) if self._uses_model() else []
         self._add_random(picks, n, level)
         for subspace, candidate in picks:
             self._used.add(self._configs.key(candidate, subspace))
         return picks
+
+    def _uses_model(self):
+        return self.sampler == "bayes"
 
     def _is_new(self, subspace, candidate, picks):
         key = self._configs.key(candidate, subspace)

@@ -291,6 +291,13 @@ class BaseTuneSearchCV(BaseSearchCV):
             batch = optimizer.ask(
                 max(1, min(optimizer.next_batch_size(), self.n_iter - loop.n_evaluated))
             )
+            if not batch and optimizer.finished:
+                if self.verbose > 0:
+                    print(
+                        f"[{type(self).__name__}] stopping: the strategy's plan "
+                        f"is complete after {loop.n_evaluated} candidates."
+                    )
+                return
             if not batch:
                 warnings.warn(
                     f"The search space holds only {loop.n_evaluated} distinct "

@@ -330,17 +330,6 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                 print(f"[{type(self).__name__}] {message}")
         self._n_messages = len(messages)
 
-    def _search_loop(self, evaluate_candidates, optimizer, *args):
-        # The loop reads an empty ask as an exhausted space; with the budget
-        # spent, it is the end of the plan.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            super()._search_loop(evaluate_candidates, optimizer, *args)
-        spent = getattr(optimizer, "budget_spent", False)
-        for w in caught:
-            if not (spent and str(w.message).startswith("The search space holds")):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         optimizer = self.optimizer_

@@ -365,7 +365,7 @@ def test_adaptive_budget_is_the_sum_of_the_levels_and_is_never_exceeded(budget):
     # The last brackets shrink to fit: less than one full-resource fit is
     # left unspent.
     assert budget - 27 < spent <= budget == opt.budget
-    assert opt.budget_spent and opt.ask(5) == []
+    assert opt.finished and opt.ask(5) == []
 
 
 def test_adaptive_batches_are_rungs_and_a_last_rung_goes_with_the_next_bracket():
@@ -708,7 +708,7 @@ def test_budget_ends_the_search_and_the_level_checks_are_printed(capsys):
     results = search.cv_results_
     assert 300 - 27 < results["n_resources"].sum() <= 300
     printed = capsys.readouterr().out
-    assert "budget 300" in printed
+    assert "budget 300" in printed and "plan is complete" in printed
     assert search.resource_levels_ == [1, 3, 9, 27]
     for level, (agreement, n_pairs) in search.level_agreement_.items():
         assert n_pairs >= 6 and -1 <= agreement <= 1

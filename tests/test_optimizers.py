@@ -27,6 +27,7 @@ OPTIMIZERS = [
 NOT_COMPARED_TO_RANDOM = {
     "RandomOptimizer": "it is the baseline",
     "HyperbandOptimizer": "its advantage is cheap low-resource evaluations",
+    "AdaptiveHyperbandOptimizer": "its advantage is cheap low-resource evaluations",
 }
 
 

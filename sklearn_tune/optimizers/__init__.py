@@ -4,10 +4,11 @@ from ._base import BaseOptimizer
 from ._bayes import BayesOptimizer
 from ._evolution import EvolutionaryOptimizer
 from ._gradient import GradientOptimizer
-from ._hyperband import HyperbandOptimizer
+from ._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
 from ._random import RandomOptimizer
 
 __all__ = [
+    "AdaptiveHyperbandOptimizer",
     "BaseOptimizer",
     "BayesOptimizer",
     "EvolutionaryOptimizer",

@@ -100,6 +100,16 @@ class BaseOptimizer(ABC):
         """
 
     @property
+    def finished(self):
+        """Whether the strategy's own plan is complete (a spent budget).
+
+        An empty ask then ends the search without the warning that the
+        space is exhausted. False by default: a strategy proposes until the
+        space has no unseen candidate.
+        """
+        return False
+
+    @property
     def n_remaining(self):
         """Number of candidates neither evaluated nor pending (may be inf)."""
         return self.space.size - len(self._seen)

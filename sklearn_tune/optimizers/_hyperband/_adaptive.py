@@ -192,7 +192,7 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
         return super().next_batch_size()
 
     @property
-    def budget_spent(self):
+    def finished(self):
         """Whether no bracket fits what is left of the budget."""
         return self._done
 

@@ -31,6 +31,11 @@ _N_CLIMB_ROUNDS = 4
 _MAX_ORDINAL_VALUES = 10_000
 # Bits of the Sobol' points (scipy's default resolution).
 _SOBOL_BITS = 30
+# Past this many points, a refit of the hyperparameters that moved none of
+# their logarithms by more than _SETTLED doubles the number of new points
+# before the next one, up to a tenth of the points.
+_SETTLE_AFTER = 50
+_SETTLED = 0.05
 
 
 def _sobol_integers(n, d):
@@ -82,6 +87,7 @@ class SubspaceModel:
         self.gp = GaussianProcess()
         self.y = None
         self.n_optimized = 0
+        self.refit_interval = 1
 
     def _build_encoding(self):
         """The GP's columns, and how each dimension is searched."""
@@ -141,17 +147,33 @@ class SubspaceModel:
         re-optimised at every new point up to 50 points, then after every
         ``n // 25`` new points: one more point barely moves them once there
         are many, and their fit is the one cost that grows as ``n**3`` times
-        the number of L-BFGS-B iterations. Otherwise the GP only
-        conditions on the targets, one Cholesky factorisation.
+        the number of L-BFGS-B iterations. Past 50 points, a refit that
+        left them in place (no log-hyperparameter moved by 0.05) doubles
+        the wait for the next, up to ``n // 10`` new points, and one that
+        moved them brings the wait back to ``n // 25``. Otherwise the GP
+        only conditions on the targets: the Cholesky factor grows by the
+        new points.
         """
         y = scores[self.history]
         if self.y is not None and np.array_equal(y, self.y):
             return
         n = len(y)
-        optimize = n >= self.n_optimized + max(1, self.n_optimized // 25)
+        base = max(1, self.n_optimized // 25)
+        optimize = n >= self.n_optimized + max(base, self.refit_interval)
+        before = getattr(self.gp, "theta_", None)
         self.gp.fit(self.X, y, optimize=optimize)
         self.y = y
         if optimize:
+            settled = (
+                n > _SETTLE_AFTER
+                and before is not None
+                and np.max(np.abs(self.gp.theta_ - before)) < _SETTLED
+            )
+            self.refit_interval = (
+                min(2 * max(base, self.refit_interval), max(1, n // 10))
+                if settled
+                else 1
+            )
             self.n_optimized = n
 
     # ---------------------------------------------------------- proposal --

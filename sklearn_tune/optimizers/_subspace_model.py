@@ -39,6 +39,9 @@ _SOBOL_BITS = 30
 # hyperparameters had settled, and 1.5-4 in 20-D, where they had not.
 _SETTLE_AFTER = 50
 _SETTLED = 0.5
+# Past _SETTLE_AFTER points, L-BFGS-B iterations of a refit, which starts
+# from the previous optimum and which the next refit continues.
+_WARM_MAX_ITER = 15
 
 
 def _sobol_integers(n, d):
@@ -167,6 +170,7 @@ class SubspaceModel:
         n = len(y)
         base = max(1, self.n_optimized // 25)
         optimize = n >= self.n_optimized + max(base, self.refit_interval)
+        self.gp.max_iter = _WARM_MAX_ITER if n > _SETTLE_AFTER else 50
         self.gp.fit(self.X, y, optimize=optimize)
         self.y = y
         if optimize:
@@ -289,17 +293,16 @@ class SubspaceModel:
             if not len(neighbours):
                 break
             scores = score(gp, self.features(neighbours))
-            moved = False
-            for i in range(len(U)):
-                mine = np.flatnonzero(owners == i)
-                if not len(mine):
-                    continue
-                best = mine[np.argmax(scores[mine])]
-                if scores[best] > values[i]:
-                    U[i], values[i] = neighbours[best], scores[best]
-                    moved = True
-            if not moved:
+            # Each row's best neighbour, the first in order among equals.
+            order = np.lexsort((np.arange(len(scores)), -scores, owners))
+            first = np.r_[True, owners[order][1:] != owners[order][:-1]]
+            best = order[first]
+            rows = owners[best]
+            better = scores[best] > values[rows]
+            if not better.any():
                 break
+            U[rows[better]] = neighbours[best[better]]
+            values[rows[better]] = scores[best[better]]
         return U, values
 
     def _first_unseen(self, space, U, values, exclude, chunk=16):

@@ -245,6 +245,23 @@ def test_settled_hyperparameters_are_refitted_less_often():
     assert max(intervals) > 2 and len(fits) < 40 / 3
 
 
+def test_many_points_are_modelled_by_the_best_and_a_spread(monkeypatch):
+    from sklearn_tune.optimizers import _subspace_model
+
+    monkeypatch.setattr(_subspace_model, "_MAX_MODEL_POINTS", 20)
+    opt = BayesOptimizer({"a": Real(0.0, 1.0), "b": Integer(0, 9)}, random_state=0)
+    for _ in range(40):
+        batch = opt.ask()
+        opt.tell(batch, [-((c["a"] - 0.3) ** 2) - (c["b"] - 4) ** 2 for c in batch])
+    model = opt._models[0]
+    assert len(model.gp.X_train_) == 20 and len(model.history) >= 39
+    scores = np.asarray(opt.scores_)[model.history]
+    assert set(np.argsort(-scores, kind="stable")[:10]) <= set(model.rows)
+    np.testing.assert_array_equal(model.gp.X_train_, model.X[model.rows])
+    best = opt.candidates_[opt.best_index_]
+    assert best["b"] == 4 and abs(best["a"] - 0.3) < 0.05
+
+
 # -------------------------------------------------------- acquisition ---
 
 

@@ -75,6 +75,13 @@ class BayesOptimizer(BaseOptimizer):
     scoring of them rather than a new search. Candidates asked but not yet told are conditioned on the same
     way.
 
+    An ask costs milliseconds, and stops growing past a few hundred
+    evaluations: the hyperparameters are refitted from the previous
+    optimum, less often as they settle and on at most 300 points; between
+    refits the Cholesky factor grows by the new points; past 500 points a
+    sub-space's GP conditions on the best 250 and an even spread of 250
+    others (see ``benchmarks/bench_bayes_speed.py``).
+
     With several sub-spaces, each first gets its own design; afterwards each
     pick goes to the sub-space whose best candidate has the highest
     acquisition value. Every sub-space's acquisition is computed against the

@@ -78,6 +78,27 @@ def _cho_solve(L, b):
     return x
 
 
+def best_and_spread(values, size):
+    """Sorted indices of at most `size` of `values`: the ``size // 2``
+    highest, and an even spread (in index order) of the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_tune.optimizers._gp import best_and_spread
+    >>> best_and_spread(np.array([5.0, 1.0, 2.0, 9.0, 3.0, 0.0]), 4).tolist()
+    [0, 1, 3, 5]
+    """
+    n = len(values)
+    if n <= size:
+        return np.arange(n)
+    n_best = size // 2
+    order = np.argsort(-values, kind="stable")
+    rest = np.sort(order[n_best:])
+    spread = rest[np.linspace(0, len(rest) - 1, size - n_best).astype(int)]
+    return np.sort(np.r_[order[:n_best], spread])
+
+
 def _prior(n_features):
     """Means and standard deviations of the log-hyperparameters' priors."""
     median, scale = _LENGTH_SCALE_PRIOR
@@ -199,16 +220,7 @@ class GaussianProcess:
 
     def _fit_subset(self, z):
         """Rows the hyperparameters are fitted on."""
-        n = len(z)
-        if n <= self.max_fit_samples:
-            return np.arange(n)
-        n_best = self.max_fit_samples // 2
-        order = np.argsort(-z, kind="stable")
-        rest = np.sort(order[n_best:])
-        spread = rest[
-            np.linspace(0, len(rest) - 1, self.max_fit_samples - n_best).astype(int)
-        ]
-        return np.sort(np.r_[order[:n_best], spread])
+        return best_and_spread(z, self.max_fit_samples)
 
     def _set_theta(self, theta):
         self.theta_ = np.asarray(theta, dtype=float).copy()
@@ -435,11 +447,14 @@ class GaussianProcess:
         std = np.sqrt(var)
         if not return_grad:
             return mean, self.y_std_ * std
-        # d k(x, x_i) / d x = -output_scale * g * (x - x_i) / length_scale**2
-        delta = X[:, None, :] - self.X_train_[None, :, :]
-        dK = -(self.output_scale_ * g)[:, :, None] * delta / self.length_scale_**2
-        mean_grad = self.y_std_ * np.einsum("mnd,n->md", dK, self.alpha_)
+        # d k(x, x_i) / d x = -output_scale * g * (x - x_i) / length_scale**2,
+        # so a sum over i weighted by c_i is, with G = g * c,
+        # -output_scale * (x * sum_i G_i - G @ X_train) / length_scale**2:
+        # two matrix products instead of a tensor of all the differences.
         w = _solve_lower(self.L_, v, transpose=True)
-        var_grad = -2.0 * np.einsum("mnd,nm->md", dK, w)
-        std_grad = self.y_std_ * var_grad / (2.0 * std[:, None])
+        weights = np.stack([g * self.alpha_, g * w.T])
+        sums = weights.sum(axis=2)[:, :, None] * X - weights @ self.X_train_
+        sums *= -self.output_scale_ / self.length_scale_**2
+        mean_grad = self.y_std_ * sums[0]
+        std_grad = self.y_std_ * -sums[1] / std[:, None]
         return mean, self.y_std_ * std, mean_grad, std_grad

@@ -9,7 +9,7 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from ..space import Categorical
-from ._gp import GaussianProcess
+from ._gp import GaussianProcess, best_and_spread
 
 # Quasi-random candidates scored per sub-space and ask; the best of them
 # start the gradient polish. Finite sub-spaces up to this size are scored
@@ -31,6 +31,12 @@ _N_CLIMB_ROUNDS = 4
 _MAX_ORDINAL_VALUES = 10_000
 # Bits of the Sobol' points (scipy's default resolution).
 _SOBOL_BITS = 30
+# Most points the GP conditions on: above it, the best half and an even spread
+# of the others (in evaluation order), so that the cost of an ask stops
+# growing with the evaluations (the acquisition search costs O(n**2) per
+# candidate scored, and the factorisation O(n**3)). See
+# benchmarks/bench_bayes_speed.py for the cost, and docs/user_guide/bayes.md.
+_MAX_MODEL_POINTS = 500
 # Past this many points, a refit of the hyperparameters that raised their log
 # posterior by less than _SETTLED (in nats) above the previous optimum doubles
 # the number of new points before the next, up to a tenth of the points. In
@@ -97,6 +103,9 @@ class SubspaceModel:
         # Candidates of the last full search, scored again for the next
         # picks of a batch.
         self.searched = None
+        # Rows of the points the GP is conditioned on (all of them, up to
+        # _MAX_MODEL_POINTS).
+        self.rows = np.arange(0)
 
     def _build_encoding(self):
         """The GP's columns, and how each dimension is searched."""
@@ -156,13 +165,14 @@ class SubspaceModel:
         re-optimised at every new point up to 50 points, then after every
         ``n // 25`` new points: one more point barely moves them once there
         are many, and their fit is the one cost that grows as ``n**3`` times
-        the number of L-BFGS-B iterations. Past 50 points, a refit that
-        barely improved on the previous hyperparameters (their log
-        posterior rose by less than half a nat) doubles the wait for the
-        next, up to ``n // 10`` new points, and one that improved more
-        brings the wait back to ``n // 25``. Otherwise the GP
-        only conditions on the targets: the Cholesky factor grows by the
-        new points.
+        the number of L-BFGS-B iterations. Past 50 points, a refit runs at
+        most 15 iterations from the previous optimum, and one that barely
+        improved on it (the log posterior rose by less than half a nat)
+        doubles the wait for the next, up to ``n // 10`` new points, while
+        one that improved more brings the wait back to ``n // 25``.
+        Otherwise the GP only conditions on the targets: the Cholesky
+        factor grows by the new points. Past 500 points, the GP conditions
+        on the best 250 and an even spread of 250 others.
         """
         y = scores[self.history]
         if self.y is not None and np.array_equal(y, self.y):
@@ -171,7 +181,10 @@ class SubspaceModel:
         base = max(1, self.n_optimized // 25)
         optimize = n >= self.n_optimized + max(base, self.refit_interval)
         self.gp.max_iter = _WARM_MAX_ITER if n > _SETTLE_AFTER else 50
-        self.gp.fit(self.X, y, optimize=optimize)
+        # The model's rows; the warping is monotone, so the best of the
+        # warped scores are the best scores.
+        self.rows = best_and_spread(y, _MAX_MODEL_POINTS)
+        self.gp.fit(self.X[self.rows], y[self.rows], optimize=optimize)
         self.y = y
         if optimize:
             settled = n > _SETTLE_AFTER and self.gp.fit_gain_ < _SETTLED
@@ -231,7 +244,7 @@ class SubspaceModel:
         if not len(self.history):
             return np.empty((0, self.subspace.n_dims))
         best = np.argsort(-self.gp.z_train_, kind="stable")[:_N_BEST]
-        centres = np.repeat(self.U[best], _N_PERTURBATIONS, axis=0)
+        centres = np.repeat(self.U[self.rows[best]], _N_PERTURBATIONS, axis=0)
         noise = rng.normal(scale=_PERTURBATION_SCALE, size=centres.shape)
         return np.clip(centres + noise, 0.0, 1.0)
 

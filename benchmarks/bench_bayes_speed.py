@@ -104,7 +104,7 @@ SPACES = {"6d": (_space_6d, _value_6d), "20d": (_space_20d, _value_20d)}
 STAGES = {
     "warping": [("_warping.py", "__init__")],
     "hyperparameter fit": [("_gp.py", "_optimize")],
-    "cholesky (condition)": [("_gp.py", "_factorize"), ("_gp.py", "update")],
+    "cholesky (condition)": [("_gp.py", "_factorize"), ("_gp.py", "_extend_factor")],
     "batch/pending belief": [("_gp.py", "fantasize")],
     "acquisition: polish": [("_subspace_model.py", "_polish")],
     "acquisition: discrete": [("_subspace_model.py", "_climb")],

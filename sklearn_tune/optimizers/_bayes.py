@@ -78,8 +78,8 @@ class BayesOptimizer(BaseOptimizer):
     An ask costs milliseconds, and stops growing past a few hundred
     evaluations: the hyperparameters are refitted from the previous
     optimum, less often as they settle and on at most 300 points; between
-    refits the Cholesky factor grows by the new points; past 500 points a
-    sub-space's GP conditions on the best 250 and an even spread of 250
+    refits the Cholesky factor grows by the new points; past 300 points a
+    sub-space's GP conditions on the best 150 and an even spread of 150
     others (see ``benchmarks/bench_bayes_speed.py``).
 
     With several sub-spaces, each first gets its own design; afterwards each

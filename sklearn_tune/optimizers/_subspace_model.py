@@ -34,9 +34,13 @@ _SOBOL_BITS = 30
 # Most points the GP conditions on: above it, the best half and an even spread
 # of the others (in evaluation order), so that the cost of an ask stops
 # growing with the evaluations (the acquisition search costs O(n**2) per
-# candidate scored, and the factorisation O(n**3)). See
-# benchmarks/bench_bayes_speed.py for the cost, and docs/user_guide/bayes.md.
-_MAX_MODEL_POINTS = 500
+# candidate scored, and the factorisation O(n**3)). At 500 points it kept
+# the 6-D mixed Hartmann-6 of benchmarks/bench_bayes_speed.py near 40 ms an
+# ask (median of 5 seeds), 300 (the size the hyperparameters are fitted on)
+# brings it near the cost at 300 points. The 6-D and 20-D problems there
+# reached the same best values after 300, 500 and 700 evaluations with 500
+# as with every point (seeds 100-102).
+_MAX_MODEL_POINTS = 300
 # Past this many points, a refit of the hyperparameters that raised their log
 # posterior by less than _SETTLED (in nats) above the previous optimum doubles
 # the number of new points before the next, up to a tenth of the points. In
@@ -171,8 +175,8 @@ class SubspaceModel:
         doubles the wait for the next, up to ``n // 10`` new points, while
         one that improved more brings the wait back to ``n // 25``.
         Otherwise the GP only conditions on the targets: the Cholesky
-        factor grows by the new points. Past 500 points, the GP conditions
-        on the best 250 and an even spread of 250 others.
+        factor grows by the new points. Past 300 points, the GP conditions
+        on the best 150 and an even spread of 150 others.
         """
         y = scores[self.history]
         if self.y is not None and np.array_equal(y, self.y):

@@ -32,7 +32,7 @@ from sklearn_tune.optimizers._acquisition import (
     upper_confidence_bound,
 )
 from sklearn_tune.optimizers._bayes import BayesOptimizer
-from sklearn_tune.optimizers._gp import GaussianProcess
+from sklearn_tune.optimizers._gp import GaussianProcess, _prior
 
 X_CLF, Y_CLF = make_classification(n_samples=150, n_features=6, random_state=0)
 
@@ -90,11 +90,12 @@ def test_gp_marginal_likelihood_gradient_matches_finite_differences():
     sq_diff = ((X[:, None] - X[None]) ** 2).reshape(-1, 3)
     gp = GaussianProcess()
     theta = np.log([0.3, 0.7, 2.0, 1.5, 1e-3])
-    _, grad = gp._objective(theta, sq_diff, z)
+    prior = _prior(3)
+    _, grad = gp._objective(theta, sq_diff, z, prior)
     eps = 1e-6
     numeric = [
-        (gp._objective(theta + eps * e, sq_diff, z)[0]
-         - gp._objective(theta - eps * e, sq_diff, z)[0]) / (2 * eps)
+        (gp._objective(theta + eps * e, sq_diff, z, prior)[0]
+         - gp._objective(theta - eps * e, sq_diff, z, prior)[0]) / (2 * eps)
         for e in np.eye(len(theta))
     ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-6)
@@ -172,10 +173,93 @@ def test_kriging_believer_keeps_the_mean_and_shrinks_the_variance():
     assert np.all(std <= gp.predict(test, return_std=True)[1] + 1e-9)
 
 
+def test_gp_grown_factor_equals_a_fresh_factorisation():
+    rng = np.random.default_rng(6)
+    X = rng.uniform(size=(40, 3))
+    gp = GaussianProcess().fit(X[:35], smooth(X[:35]))
+    gp.fit(X, smooth(X), optimize=False)
+    grown = gp.L_.copy(), gp.alpha_.copy(), gp.log_marginal_likelihood_
+    gp._factorize()
+    np.testing.assert_allclose(grown[0], gp.L_, atol=1e-9)
+    np.testing.assert_allclose(grown[1], gp.alpha_, rtol=1e-7, atol=1e-7)
+    assert grown[2] == pytest.approx(gp.log_marginal_likelihood_, rel=1e-9)
+
+
+def test_gp_training_mean_is_the_prediction_at_the_data():
+    rng = np.random.default_rng(9)
+    X = rng.uniform(size=(25, 2))
+    gp = GaussianProcess().fit(X, smooth(X) + 0.1 * rng.standard_normal(25))
+    assert gp.noise_ > 1e-3
+    np.testing.assert_allclose(gp.training_mean(), gp.predict(X), atol=1e-8)
+
+
+def test_gp_fits_hyperparameters_on_a_bounded_subset():
+    rng = np.random.default_rng(7)
+    X = rng.uniform(size=(80, 2))
+    y = smooth(X)
+    gp = GaussianProcess(max_fit_samples=30)
+    rows = gp._fit_subset((y - y.mean()) / y.std())
+    assert len(rows) == 30 and len(set(rows)) == 30
+    # The best half of the subset is the best 15 points overall.
+    assert set(np.argsort(-y)[:15]) <= set(rows)
+    gp.fit(X, y)
+    # The posterior still interpolates every point, not only the subset.
+    np.testing.assert_allclose(gp.predict(X), y, atol=0.05)
+    small = GaussianProcess().fit(X, y)
+    np.testing.assert_allclose(gp.predict(X), small.predict(X), atol=0.05)
+
+
 def test_gp_survives_duplicated_points():
     X = np.array([[0.2, 0.2], [0.2, 0.2], [0.8, 0.1], [0.5, 0.5]])
     gp = GaussianProcess().fit(X, np.array([1.0, 1.0, 0.0, 0.5]))
     assert np.all(np.isfinite(gp.predict(X, return_std=True)))
+
+
+@pytest.mark.parametrize("lmbda", [-2.0, 0.0, 0.7, 1.0, 2.0, 5.5])
+def test_warping_likelihood_is_scipys(lmbda):
+    from scipy.stats import yeojohnson_llf
+
+    from sklearn_tune.optimizers._warping import _negative_llf
+
+    z = np.random.default_rng(8).standard_normal(50) ** 3
+    z = (z - z.mean()) / z.std()
+    log1p_abs = np.log1p(np.abs(z))
+    value = _negative_llf(lmbda, z, log1p_abs, float(np.sum(np.sign(z) * log1p_abs)))
+    assert value == pytest.approx(-yeojohnson_llf(lmbda, z), rel=1e-10)
+
+
+def test_settled_hyperparameters_are_refitted_less_often():
+    from sklearn_tune.optimizers import _subspace_model
+
+    opt = BayesOptimizer({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}, random_state=0)
+    model = opt._models[0]
+    fits, intervals = set(), []
+    for _ in range(90):
+        batch = opt.ask()
+        if len(model.history) > _subspace_model._SETTLE_AFTER:
+            fits.add(model.n_optimized)
+            intervals.append(model.refit_interval)
+            assert model.refit_interval <= max(1, len(model.history) // 10)
+        opt.tell(batch, [math.sin(3 * c["a"]) + c["b"] ** 2 for c in batch])
+    # n // 25 alone would refit every 2 to 3 points past 50 points.
+    assert max(intervals) > 2 and len(fits) < 40 / 3
+
+
+def test_many_points_are_modelled_by_the_best_and_a_spread(monkeypatch):
+    from sklearn_tune.optimizers import _subspace_model
+
+    monkeypatch.setattr(_subspace_model, "_MAX_MODEL_POINTS", 20)
+    opt = BayesOptimizer({"a": Real(0.0, 1.0), "b": Integer(0, 9)}, random_state=0)
+    for _ in range(40):
+        batch = opt.ask()
+        opt.tell(batch, [-((c["a"] - 0.3) ** 2) - (c["b"] - 4) ** 2 for c in batch])
+    model = opt._models[0]
+    assert len(model.gp.X_train_) == 20 and len(model.history) >= 39
+    scores = np.asarray(opt.scores_)[model.history]
+    assert set(np.argsort(-scores, kind="stable")[:10]) <= set(model.rows)
+    np.testing.assert_array_equal(model.gp.X_train_, model.X[model.rows])
+    best = opt.candidates_[opt.best_index_]
+    assert best["b"] == 4 and abs(best["a"] - 0.3) < 0.05
 
 
 # -------------------------------------------------------- acquisition ---

@@ -2,10 +2,33 @@
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.stats import yeojohnson, yeojohnson_llf
+from scipy.stats import yeojohnson
 
 # Range of the Yeo-Johnson exponent of the output warping.
 _WARPING_BOUNDS = (-2.0, 6.0)
+
+
+def _negative_llf(lmbda, z, log1p_abs, sign_sum):
+    """Minus the Yeo-Johnson profile log-likelihood of `z` at `lmbda`.
+
+    The same function as :func:`scipy.stats.yeojohnson_llf`, written for
+    the one case met here (one exponent, standardised data, no NaN) because
+    scipy's general version costs about 0.6 ms a call, which made the
+    warping the largest part of an ask. `log1p_abs` is ``log1p(|z|)`` and
+    `sign_sum` the sum of ``sign(z) * log1p(|z|)``, which do not depend on
+    `lmbda`.
+    """
+    positive = z >= 0
+    transformed = np.empty_like(z)
+    a = log1p_abs[positive]
+    transformed[positive] = a if abs(lmbda) < 1e-12 else np.expm1(lmbda * a) / lmbda
+    a = log1p_abs[~positive]
+    power = 2.0 - lmbda
+    transformed[~positive] = -a if abs(power) < 1e-12 else -np.expm1(power * a) / power
+    variance = np.var(transformed)
+    if not variance > 0:
+        return np.inf
+    return 0.5 * len(z) * np.log(variance) - (lmbda - 1.0) * sign_sum
 
 
 class OutputWarping:
@@ -26,9 +49,12 @@ class OutputWarping:
         z = (y - self.loc) / self.scale
         self.lmbda = 1.0
         if len(y) >= 3 and np.ptp(z) > 0:
+            log1p_abs = np.log1p(np.abs(z))
+            sign_sum = float(np.sum(np.sign(z) * log1p_abs))
             self.lmbda = float(
                 minimize_scalar(
-                    lambda lmbda: -yeojohnson_llf(lmbda, z),
+                    _negative_llf,
+                    args=(z, log1p_abs, sign_sum),
                     bounds=_WARPING_BOUNDS,
                     method="bounded",
                 ).x

@@ -8,7 +8,12 @@ import numpy as np
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions
-from .optimizers._evolution import OPERATORS, SELECTIONS, EvolutionaryOptimizer
+from .optimizers._evolution import (
+    OPERATORS,
+    SELECTIONS,
+    STRATEGIES,
+    EvolutionaryOptimizer,
+)
 
 __all__ = ["EvolutionarySearchCV"]
 
@@ -249,13 +254,14 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "population_size": [Interval(Integral, 2, None, closed="left")],
-        "strategy": [StrOptions(set(OPERATORS))],
+        "strategy": [StrOptions(set(STRATEGIES))],
         "crossover": [StrOptions(_operator_names("crossover"))],
         "mutation": [StrOptions(_operator_names("mutation"))],
         "selection": [StrOptions(set(SELECTIONS))],
         "elitism": [Interval(Integral, 0, None, closed="left")],
         "mutation_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
         "crossover_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
+        "restarts": ["boolean"],
     }
 
     def __init__(
@@ -285,6 +291,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         elitism=5,
         mutation_rate=None,
         crossover_rate=None,
+        restarts=True,
     ):
         super().__init__(
             estimator,
@@ -312,6 +319,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         self.elitism = elitism
         self.mutation_rate = mutation_rate
         self.crossover_rate = crossover_rate
+        self.restarts = restarts
 
     def _make_optimizer(self, space, random_state):
         return EvolutionaryOptimizer(
@@ -324,6 +332,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             elitism=self.elitism,
             mutation_rate=self.mutation_rate,
             crossover_rate=self.crossover_rate,
+            restarts=self.restarts,
             random_state=random_state,
         )
 

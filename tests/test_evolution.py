@@ -78,7 +78,7 @@ def real_space(bounds):
     return {f"x{i}": Real(lo, hi) for i, (lo, hi) in enumerate(bounds)}
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_beats_random_search_at_equal_budget(name, strategy):
     function, bounds = FUNCTIONS[name]
@@ -94,7 +94,8 @@ def test_beats_random_search_at_equal_budget(name, strategy):
 
 def test_mutation_scale_shrinks_as_population_converges():
     space = real_space([(-1.0, 1.0)] * 3)
-    opt = EvolutionaryOptimizer(space, random_state=0)
+    # Without restarts: a restart resets the scales of a collapsed population.
+    opt = EvolutionaryOptimizer(space, restarts=False, random_state=0)
     initial = opt.mutation_scales_[0].copy()
     minimise(opt, sphere, 3, 200)
     assert np.all(opt.mutation_scales_[0] < 0.2 * initial)
@@ -112,7 +113,7 @@ def test_integer_scale_keeps_one_step():
     assert all(isinstance(c["n"], int) for c in opt.candidates_)
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 def test_finite_space_has_no_duplicates_and_is_exhausted(strategy):
     space = {"a": Integer(1, 6), "b": ["x", "y", None], "c": [(1,), (2, 2)]}
     opt = EvolutionaryOptimizer(space, population_size=6, strategy=strategy,
@@ -128,7 +129,7 @@ def test_finite_space_has_no_duplicates_and_is_exhausted(strategy):
     assert opt.ask(3) == []
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 def test_children_are_mostly_bred_not_random(strategy):
     # Duplicates are mutated again rather than replaced by random points, so
     # nearly every child of a converging population has parents.
@@ -161,7 +162,7 @@ def test_lineage_points_to_earlier_generations(strategy):
                 assert generations[parent] < generations[i]
     first, second = opt.parents_[7]
     assert opt.results_columns(opt.candidates_[7:8]) == {
-        "generation": [1], "parent_1": [first], "parent_2": [second]
+        "generation": [1], "restart": [0], "parent_1": [first], "parent_2": [second]
     }
 
 
@@ -172,9 +173,9 @@ def test_de_trial_replaces_its_target_only_when_at_least_as_good():
     n_replaced = 0
     for _ in range(6):
         batch = opt.ask(8)
-        opt.tell(batch, [-sphere([c["x0"], c["x1"], c["x2"]]) for c in batch])
         previous = list(opt.population_)
-        opt._merge()
+        # Telling the last candidate of a generation makes the next population.
+        opt.tell(batch, [-sphere([c["x0"], c["x1"], c["x2"]]) for c in batch])
         for old, new in zip(previous, opt.population_):
             if new != old:
                 n_replaced += 1
@@ -248,7 +249,8 @@ def test_same_seed_same_asks_and_pickle_resumes():
     "params, name",
     [
         ({"population_size": 1}, "population_size"),
-        ({"strategy": "cmaes"}, "strategy"),
+        ({"strategy": "pso"}, "strategy"),
+        ({"strategy": "cmaes", "mutation": "gaussian"}, "mutation"),
         ({"crossover": "binomial"}, "crossover"),
         ({"strategy": "de", "mutation": "gaussian"}, "mutation"),
         ({"selection": "roulette"}, "selection"),
@@ -259,6 +261,76 @@ def test_same_seed_same_asks_and_pickle_resumes():
 def test_optimizer_rejects_bad_options(params, name):
     with pytest.raises(ValueError, match=name):
         EvolutionaryOptimizer({"x": Real(0, 1)}, **params)
+
+
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
+def test_flat_scores_restart_with_a_larger_population(strategy):
+    space = real_space([(0.0, 1.0)] * 3)
+    opt = EvolutionaryOptimizer(space, strategy=strategy, random_state=0)
+    opt.set_budget(400)
+    restarts, sizes = [], []
+    while len(opt.scores_) < 400:
+        batch = opt.ask(min(opt.next_batch_size(), 400 - len(opt.scores_)))
+        sizes.append(len(batch))
+        restarts.extend(opt.results_columns(batch)["restart"])
+        opt.tell(batch, np.zeros(len(batch)))
+    # Flat scores never improve: the run restarts after its patience
+    # (5 + ceil(10 * 3 / 10) = 8 generations after the first one).
+    assert restarts == opt.restarts_
+    assert restarts[:90] == [0] * 90 and restarts[90] == 1
+    assert opt.restart_ >= 2 and sizes[9] == 20
+    # Generations keep counting across restarts; the budget bounds the growth.
+    assert np.all(np.diff(opt.generations_) >= 0)
+    assert opt.population_size <= 40
+
+
+def test_restarts_escape_a_local_optimum():
+    # A wide basin that holds the population at 0.8 and a narrow, higher
+    # peak at 0.1 that only a fresh sample finds.
+    def score(c):
+        x = c["x"]
+        return max(1 - abs(x - 0.8), 2 * (abs(x - 0.1) < 0.03))
+
+    found = {True: 0, False: 0}
+    for seed in range(5):
+        for restarts in (True, False):
+            opt = EvolutionaryOptimizer({"x": Real(0.0, 1.0)}, restarts=restarts,
+                                        random_state=seed)
+            opt.set_budget(300)
+            while len(opt.scores_) < 300:
+                batch = opt.ask(opt.next_batch_size())
+                opt.tell(batch, [score(c) for c in batch])
+            found[restarts] += max(opt.scores_) == 2
+    assert found[True] == 5 and found[False] < 5
+
+
+def test_restart_is_off_with_restarts_false():
+    opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), restarts=False,
+                                random_state=0)
+    for _ in range(30):
+        batch = opt.ask(opt.next_batch_size())
+        opt.tell(batch, np.zeros(len(batch)))
+    assert opt.restart_ == 0 and set(opt.restarts_) == {0}
+    assert opt.population_size == 10
+
+
+def test_cmaes_learns_a_rotated_valley_and_keeps_integer_margins():
+    space = {"x": Real(-1.0, 1.0), "y": Real(-1.0, 1.0), "n": Integer(0, 9)}
+    opt = EvolutionaryOptimizer(space, strategy="cmaes", restarts=False,
+                                random_state=0)
+    for _ in range(40):
+        batch = opt.ask(opt.next_batch_size())
+        opt.tell(batch, [-((c["x"] - c["y"]) ** 2 * 100 + (c["x"] + c["y"] - 0.4) ** 2
+                           + abs(c["n"] - 3)) for c in batch])
+    best = opt.candidates_[opt.best_index_]
+    assert abs(best["x"] - 0.2) < 0.02 and abs(best["y"] - 0.2) < 0.02
+    assert best["n"] == 3
+    es = opt.cmaes_
+    # The covariance follows the valley x = y: strongly correlated.
+    correlation = es.cov[0, 1] / np.sqrt(es.cov[0, 0] * es.cov[1, 1])
+    assert correlation > 0.5
+    # The integer keeps a spread from which another value stays reachable.
+    assert es.spread[2] >= es.min_std[2] * (1 - 1e-9) and es.min_std[2] > 0
 
 
 # ----------------------------------------------------------- search tests --

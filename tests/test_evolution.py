@@ -267,10 +267,10 @@ def test_optimizer_rejects_bad_options(params, name):
 def test_flat_scores_restart_with_a_larger_population(strategy):
     space = real_space([(0.0, 1.0)] * 3)
     opt = EvolutionaryOptimizer(space, strategy=strategy, random_state=0)
-    opt.set_budget(400)
+    opt.set_budget(1000)
     restarts, sizes = [], []
-    while len(opt.scores_) < 400:
-        batch = opt.ask(min(opt.next_batch_size(), 400 - len(opt.scores_)))
+    while len(opt.scores_) < 1000:
+        batch = opt.ask(min(opt.next_batch_size(), 1000 - len(opt.scores_)))
         sizes.append(len(batch))
         restarts.extend(opt.results_columns(batch)["restart"])
         opt.tell(batch, np.zeros(len(batch)))
@@ -279,9 +279,10 @@ def test_flat_scores_restart_with_a_larger_population(strategy):
     assert restarts == opt.restarts_
     assert restarts[:90] == [0] * 90 and restarts[90] == 1
     assert opt.restart_ >= 2 and sizes[9] == 20
-    # Generations keep counting across restarts; the budget bounds the growth.
-    assert np.all(np.diff(opt.generations_) >= 0)
-    assert opt.population_size <= 40
+    # Generations keep counting across restarts; the population grows only
+    # while the budget holds 25 generations of the larger one.
+    assert np.array_equal(np.unique(opt.generations_), np.arange(len(sizes)))
+    assert opt.population_size == 20
 
 
 def test_restarts_escape_a_local_optimum():

@@ -16,7 +16,7 @@ import numpy as np
 from ...space import Categorical
 from .._base import BaseOptimizer
 from ._cmaes import CMAES
-from ._operators import MAX_SCALE, GeneticOperators
+from ._operators import MAX_SCALE, NO_PARENT, GeneticOperators
 
 __all__ = ["OPERATORS", "SELECTIONS", "STRATEGIES", "EvolutionaryOptimizer"]
 
@@ -38,6 +38,10 @@ OPERATORS = {
     # CMA-ES samples from its own distribution: no operators to choose.
     "cmaes": {"crossover": (), "mutation": ()},
 }
+# "auto" alternates the genetic algorithm and CMA-ES from one restart to the
+# next, and its genetic algorithm takes the same operators as "ga".
+OPERATORS["auto"] = OPERATORS["ga"]
+_PORTFOLIO = ("ga", "cmaes")
 #: The strategies.
 STRATEGIES = tuple(OPERATORS)
 _AUTO = {
@@ -49,13 +53,10 @@ _AUTO = {
     },
     "cmaes": {"crossover": None, "mutation": None, "crossover_rate": None},
 }
+_AUTO["auto"] = _AUTO["ga"]
 #: The parent selections of the genetic algorithm.
 SELECTIONS = ("tournament", "rank")
 
-# Range of the differential weight, drawn anew each generation. Lower than
-# scipy's (0.5, 1) default: a hyperparameter budget affords few generations,
-# and smaller steps converge sooner (measured on Rastrigin and Hartmann-6).
-_DE_WEIGHT = (0.3, 0.8)
 # Narrowest scale of a continuous dimension, so a collapsed population moves.
 _MIN_SCALE = 1e-3
 # Children equal to an evaluated point are mutated again, with a doubling
@@ -71,8 +72,7 @@ _PATIENCE_PER_DIM = 10
 _MIN_SPREAD = 5e-3
 # The population doubles at each restart (IPOP), while the budget still
 # affords this many generations of the larger population.
-_GENERATIONS_PER_RESTART = 10
-_NO_PARENT = -1
+_GENERATIONS_PER_RESTART = 25
 
 
 def _check_option(name, value, options, context=""):
@@ -83,13 +83,14 @@ def _check_option(name, value, options, context=""):
 
 
 class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
-    """A genetic algorithm or differential evolution in the unit cube.
+    """A genetic algorithm, differential evolution or CMA-ES, with restarts.
 
-    The first generation is a Latin hypercube sample of `population_size`
-    points (spread over the sub-spaces of a list-of-dicts space). Each later
-    generation is asked for as one batch of `population_size` children of the
-    current population; a child equal to a point already evaluated is mutated
-    again, so no candidate is proposed twice.
+    The first generation of a run is a Latin hypercube sample of
+    `population_size` points (spread over the sub-spaces of a list-of-dicts
+    space). Each later generation is asked for as one batch of
+    `population_size` children of the current population; a child equal to a
+    point already evaluated is mutated again, so no candidate is proposed
+    twice.
 
     - ``strategy="ga"``: parents are chosen by `selection`, recombined by
       `crossover` with probability `crossover_rate`, and each gene mutates
@@ -102,6 +103,24 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
       scores at least as well, as in
       :func:`scipy.optimize.differential_evolution`. The differential weight
       is drawn in ``[0.3, 0.8)`` each generation.
+    - ``strategy="cmaes"``: CMA-ES (rank-one and rank-mu covariance updates,
+      cumulative step-size adaptation) in the sub-space of the best of the
+      run's first sample, starting from its best points with a step of a
+      quarter of the cube. Integers and categoricals are searched as numbers
+      in their cells, with a margin that keeps another value reachable.
+    - ``strategy="auto"``: the first run is ``"ga"``, and restarts alternate
+      ``"cmaes"`` and ``"ga"``: the genetic algorithm is the better start at
+      small budgets and on separable problems, CMA-ES the better refiner
+      (measured in ``benchmarks/bench_evolution_budget.py``).
+
+    Restarts (with `restarts`, the default): a run has stagnated when its
+    best score has not risen for ``5 + ceil(10 * n_dims / population_size)``
+    generations, or when the spread of its population (the step of CMA-ES)
+    along every continuous dimension is below 0.005 of the unit interval.
+    The next run starts from a new Latin hypercube sample, with twice the
+    population while the budget (:meth:`set_budget`) still affords 25
+    generations of it (IPOP). The best candidate found stays the best of the
+    history: the budget is shared by all runs.
 
     The mutation scale of every dimension is the standard deviation of the
     population along it (at most that of a uniform population, at least one
@@ -114,13 +133,15 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
     population_size : int, default=10
         Number of individuals of the population, and of candidates in each
         generation.
-    strategy : {"ga", "de"}, default="ga"
-        Genetic algorithm or differential evolution.
+    strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
+        Genetic algorithm, differential evolution, CMA-ES, or ``"ga"`` then
+        ``"cmaes"`` and ``"ga"`` by turns from one restart to the next.
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
         for ``"ga"``; ``"binomial"`` or ``"exponential"`` for ``"de"``.
         ``"auto"`` is ``"sbx"`` or ``"binomial"``. Categorical genes are
-        always inherited from either parent.
+        always inherited from either parent. ``"cmaes"`` takes only
+        ``"auto"``.
     mutation : str, default="auto"
         ``"polynomial"`` or ``"gaussian"`` for ``"ga"``; ``"rand/1"``,
         ``"best/1"``, ``"current-to-best/1"`` or ``"current-to-pbest/1"``
@@ -143,6 +164,8 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         Probability that a ``"ga"`` child is a crossover of two parents
         (``None``: 0.9), or that a gene of a ``"de"`` trial comes from the
         mutant (``None``: 0.9).
+    restarts : bool, default=True
+        Whether a stagnated run restarts (see above).
     random_state : int, numpy Generator or None, default=None
         Seed of the optimizer's private generator.
 
@@ -160,6 +183,14 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         and the base vector of the mutant.
     mutation_scales_ : list of ndarray
         Current mutation scale of each dimension, one array per sub-space.
+    restart_ : int
+        Number of the current run, 0 before the first restart.
+    restarts_ : list of int
+        Run of each told candidate.
+    run_strategy_ : str
+        Strategy of the current run (``"ga"`` or ``"cmaes"`` with ``"auto"``).
+    cmaes_ : CMAES or None
+        State of the current CMA-ES run.
 
     Examples
     --------
@@ -174,8 +205,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
     >>> best = opt.candidates_[opt.best_index_]
     >>> bool(best["x"] ** 2 + best["y"] ** 2 < 0.01)
     True
-    >>> opt.generation_, len(set(opt.generations_))
-    (9, 10)
+    >>> # The population collapsed on the optimum and restarted, twice as large.
+    >>> opt.generation_, opt.restart_, opt.population_size
+    (9, 1, 20)
     """
 
     def __init__(
@@ -183,7 +215,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         space,
         *,
         population_size=10,
-        strategy="ga",
+        strategy="auto",
         crossover="auto",
         mutation="auto",
         selection="tournament",
@@ -230,6 +262,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
         self.population_size = int(population_size)
         self.strategy = strategy
+        self.run_strategy_ = _PORTFOLIO[0] if strategy == "auto" else strategy
         auto = _AUTO[strategy]
         self.crossover = auto["crossover"] if crossover == "auto" else crossover
         self.mutation = auto["mutation"] if mutation == "auto" else mutation
@@ -312,7 +345,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
                 generation, (first, second) = self.generations_[i], self.parents_[i]
                 restart = self.restarts_[i]
             else:
-                generation, first, second = self.generation_, _NO_PARENT, _NO_PARENT
+                generation, first, second = self.generation_, NO_PARENT, NO_PARENT
             values = (generation, restart, first, second)
             for column, value in zip(columns, values):
                 columns[column].append(value)
@@ -327,10 +360,10 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         if len(self.population_) < self.population_size:
             return self._initial(n_points)
         self.generation_ += 1
-        if self.strategy == "cmaes":
+        if self.run_strategy_ == "cmaes":
             return self._sample_cmaes(n_points)
         self._update_scales()
-        if self.strategy == "ga":
+        if self.run_strategy_ == "ga":
             return self._breed(n_points)
         return self._differential(n_points)
 
@@ -339,7 +372,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         for offset, (candidate, s) in enumerate(zip(candidates, subspaces)):
             generation, first, second, slot = self._lineage.pop(
                 self.space.key(candidate, s),
-                (self.generation_, _NO_PARENT, _NO_PARENT, _NO_PARENT),
+                (self.generation_, NO_PARENT, NO_PARENT, NO_PARENT),
             )
             self.generations_.append(generation)
             self.restarts_.append(self.restart_)
@@ -384,17 +417,17 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         size = self.population_size
         if len(population) < size:
             self.population_ = by_score(population + children)[:size]
-            if self.strategy == "cmaes" and len(self.population_) >= size:
+            if self.run_strategy_ == "cmaes" and len(self.population_) >= size:
                 self._start_cmaes(scores)
             return
-        if self.strategy == "cmaes":
+        if self.run_strategy_ == "cmaes":
             self._update_cmaes(children, scores)
             self.population_ = by_score(children)[:size] or population
             return
-        if self.strategy == "de":
+        if self.run_strategy_ == "de":
             for child in children:
                 slot = self._slots[child]
-                if slot == _NO_PARENT:
+                if slot == NO_PARENT:
                     # A candidate the base class added at random competes
                     # with the worst member.
                     slot = int(np.argmin(scores[population]))
@@ -428,7 +461,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         )
         if self._stale >= patience:
             return True
-        if self.strategy == "cmaes":
+        if self.run_strategy_ == "cmaes":
             s, spread = self._cmaes_subspace, self.cmaes_.spread
         else:
             best = self.population_[0]
@@ -442,6 +475,10 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         """Start a new run from a Latin hypercube sample, with a larger population
         while the budget affords it (IPOP); the best found stays in the history."""
         self.restart_ += 1
+        # The new run's first sample is a generation of its own.
+        self.generation_ += 1
+        if self.strategy == "auto":
+            self.run_strategy_ = _PORTFOLIO[self.restart_ % len(_PORTFOLIO)]
         larger = 2 * self.population_size
         remaining = (
             math.inf if self._budget is None else self._budget - len(self.scores_)
@@ -474,7 +511,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
     def _update_cmaes(self, children, scores):
         sampled = [
             i for i in children
-            if self._slots[i] != _NO_PARENT and self.subspaces_[i] == self._cmaes_subspace
+            if self._slots[i] != NO_PARENT and self.subspaces_[i] == self._cmaes_subspace
         ]
         if len(sampled) >= 2:
             self.cmaes_.update([self._X[i] for i in sampled], scores[sampled])
@@ -489,7 +526,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         for _ in range(n_points):
             candidate = self._finish(s, es.sample(self._rng), batch_keys)
             if candidate is not None:
-                self._remember(candidate, s, parent, _NO_PARENT, 0)
+                self._remember(candidate, s, parent, NO_PARENT, 0)
                 proposals.append((s, candidate))
         return proposals
 
@@ -510,61 +547,6 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
             candidate = self._finish(int(s), next(points[s]), batch_keys, retry=False)
             if candidate is not None:
                 proposals.append((int(s), candidate))
-        return proposals
-
-    def _breed(self, n_points):
-        population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
-        in_subspace = np.array([self.subspaces_[i] for i in population])
-        everyone = np.arange(len(population))
-        batch_keys = set()
-        proposals = []
-        for _ in range(n_points):
-            a = self._select(fitness, everyone)
-            s = int(in_subspace[a])
-            x = self._X[population[a]].copy()
-            second = _NO_PARENT
-            mates = np.flatnonzero((in_subspace == s) & (everyone != a))
-            if mates.size and self._rng.random() < self.crossover_rate:
-                b = self._select(fitness, mates)
-                x = self._recombine(s, x, self._X[population[b]])
-                second = int(population[b])
-            x = self._mutate(s, x, self._gene_rate(s))
-            s, x = self._migrate(s, x)
-            candidate = self._finish(s, x, batch_keys)
-            if candidate is not None:
-                self._remember(candidate, s, int(population[a]), second, _NO_PARENT)
-                proposals.append((s, candidate))
-        return proposals
-
-    def _differential(self, n_points):
-        population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
-        in_subspace = np.array([self.subspaces_[i] for i in population])
-        size = len(population)
-        slots = (self._next_slot + np.arange(n_points)) % size
-        self._next_slot = int((self._next_slot + n_points) % size)
-        weight = self._rng.uniform(*_DE_WEIGHT)
-        n_needed = 3 if self.mutation == "rand/1" else 2
-        batch_keys = set()
-        proposals = []
-        for j in slots:
-            s = int(in_subspace[j])
-            target = self._X[population[j]]
-            others = np.flatnonzero((in_subspace == s) & (np.arange(size) != j))
-            if others.size < n_needed:
-                # Too few relatives for difference vectors: mutate the target.
-                base = _NO_PARENT
-                x = self._mutate(s, target.copy(), 1.0)
-            else:
-                base, mutant = self._mutant(s, j, others, population, fitness, weight)
-                x = self._cross_de(s, target, mutant)
-            s, x = self._migrate(s, x)
-            candidate = self._finish(s, x, batch_keys)
-            if candidate is not None:
-                parent = _NO_PARENT if base == _NO_PARENT else int(population[base])
-                self._remember(candidate, s, int(population[j]), parent, int(j))
-                proposals.append((s, candidate))
         return proposals
 
     def _remember(self, candidate, s, first, second, slot):

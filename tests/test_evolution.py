@@ -227,7 +227,8 @@ def test_nan_and_infinite_scores_are_tolerated():
     assert best["x0"] <= 0.5 and best["x1"] < 0.1
 
 
-def test_same_seed_same_asks_and_pickle_resumes():
+@pytest.mark.parametrize("strategy", ["de", "cmaes"])
+def test_same_seed_same_asks_and_pickle_resumes(strategy):
     space = {"x": Real(0, 1), "n": Integer(1, 50), "k": ["a", None, (1, 2)],
              "p": loguniform(1e-3, 1e3), "r": randint(0, 9)}
 
@@ -236,8 +237,8 @@ def test_same_seed_same_asks_and_pickle_resumes():
         opt.tell(batch, [c["x"] - abs(c["n"] - 20) / 50 for c in batch])
         return batch
 
-    first = EvolutionaryOptimizer(space, strategy="de", random_state=3)
-    second = EvolutionaryOptimizer(space, strategy="de", random_state=3)
+    first = EvolutionaryOptimizer(space, strategy=strategy, random_state=3)
+    second = EvolutionaryOptimizer(space, strategy=strategy, random_state=3)
     for _ in range(3):
         assert step(first) == step(second)
     resumed = pickle.loads(pickle.dumps(first))
@@ -261,77 +262,6 @@ def test_same_seed_same_asks_and_pickle_resumes():
 def test_optimizer_rejects_bad_options(params, name):
     with pytest.raises(ValueError, match=name):
         EvolutionaryOptimizer({"x": Real(0, 1)}, **params)
-
-
-@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
-def test_flat_scores_restart_with_a_larger_population(strategy):
-    space = real_space([(0.0, 1.0)] * 3)
-    opt = EvolutionaryOptimizer(space, strategy=strategy, random_state=0)
-    opt.set_budget(1000)
-    restarts, sizes = [], []
-    while len(opt.scores_) < 1000:
-        batch = opt.ask(min(opt.next_batch_size(), 1000 - len(opt.scores_)))
-        sizes.append(len(batch))
-        restarts.extend(opt.results_columns(batch)["restart"])
-        opt.tell(batch, np.zeros(len(batch)))
-    # Flat scores never improve: the run restarts after its patience
-    # (5 + ceil(10 * 3 / 10) = 8 generations after the first one).
-    assert restarts == opt.restarts_
-    assert restarts[:90] == [0] * 90 and restarts[90] == 1
-    assert opt.restart_ >= 2 and sizes[9] == 20
-    # Generations keep counting across restarts; the population grows only
-    # while the budget holds 25 generations of the larger one.
-    assert np.array_equal(np.unique(opt.generations_), np.arange(len(sizes)))
-    assert opt.population_size == 20
-
-
-def test_restarts_escape_a_local_optimum():
-    # A wide basin that holds the population at 0.8 and a narrow, higher
-    # peak at 0.1 that only a fresh sample finds.
-    def score(c):
-        x = c["x"]
-        return max(1 - abs(x - 0.8), 2 * (abs(x - 0.1) < 0.03))
-
-    found = {True: 0, False: 0}
-    for seed in range(5):
-        for restarts in (True, False):
-            opt = EvolutionaryOptimizer({"x": Real(0.0, 1.0)}, restarts=restarts,
-                                        random_state=seed)
-            opt.set_budget(300)
-            while len(opt.scores_) < 300:
-                batch = opt.ask(opt.next_batch_size())
-                opt.tell(batch, [score(c) for c in batch])
-            found[restarts] += max(opt.scores_) == 2
-    assert found[True] == 5 and found[False] < 5
-
-
-def test_restart_is_off_with_restarts_false():
-    opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), restarts=False,
-                                random_state=0)
-    for _ in range(30):
-        batch = opt.ask(opt.next_batch_size())
-        opt.tell(batch, np.zeros(len(batch)))
-    assert opt.restart_ == 0 and set(opt.restarts_) == {0}
-    assert opt.population_size == 10
-
-
-def test_cmaes_learns_a_rotated_valley_and_keeps_integer_margins():
-    space = {"x": Real(-1.0, 1.0), "y": Real(-1.0, 1.0), "n": Integer(0, 9)}
-    opt = EvolutionaryOptimizer(space, strategy="cmaes", restarts=False,
-                                random_state=0)
-    for _ in range(40):
-        batch = opt.ask(opt.next_batch_size())
-        opt.tell(batch, [-((c["x"] - c["y"]) ** 2 * 100 + (c["x"] + c["y"] - 0.4) ** 2
-                           + abs(c["n"] - 3)) for c in batch])
-    best = opt.candidates_[opt.best_index_]
-    assert abs(best["x"] - 0.2) < 0.02 and abs(best["y"] - 0.2) < 0.02
-    assert best["n"] == 3
-    es = opt.cmaes_
-    # The covariance follows the valley x = y: strongly correlated.
-    correlation = es.cov[0, 1] / np.sqrt(es.cov[0, 0] * es.cov[1, 1])
-    assert correlation > 0.5
-    # The integer keeps a spread from which another value stays reachable.
-    assert es.spread[2] >= es.min_std[2] * (1 - 1e-9) and es.min_std[2] > 0
 
 
 # ----------------------------------------------------------- search tests --
@@ -462,6 +392,22 @@ def test_n_jobs_does_not_change_the_search():
     )
 
 
+def test_restarts_in_cv_results_history_and_n_jobs():
+    # `tol` barely moves the scores: the run stagnates and restarts.
+    params = {"space": {"tol": Real(1e-4, 1e-2, log=True)}, "n_iter": 60,
+              "strategy": "auto"}
+    one = small_search(n_jobs=1, **params).fit(X, y)
+    two = small_search(n_jobs=2, **params).fit(X, y)
+    assert one.cv_results_["params"] == two.cv_results_["params"]
+    restart = one.cv_results_["restart"]
+    assert restart.tolist() == one.optimizer_.restarts_ and restart.max() >= 1
+    assert np.all(np.diff(restart) >= 0)
+    history = one.history_
+    assert history["restart"].tolist() == [
+        restart[one.cv_results_["generation"] == g][0] for g in history["generation"]
+    ]
+
+
 def test_two_searches_in_threads_match_sequential_runs():
     searches = [small_search(), small_search(strategy="de", random_state=1)]
     sequential = [clone(s).fit(X, y).cv_results_["params"] for s in searches]
@@ -503,6 +449,8 @@ def test_set_params_param_distributions_takes_effect():
         ({"crossover_rate": -0.1}, "crossover_rate"),
         ({"n_iter": 0}, "n_iter"),
         ({"strategy": "de", "crossover": "sbx"}, "crossover"),
+        ({"strategy": "cmaes", "crossover": "sbx"}, "crossover"),
+        ({"restarts": "yes"}, "restarts"),
     ],
 )
 def test_search_rejects_bad_parameters(params, name):
@@ -571,11 +519,13 @@ def test_every_candidate_is_fitted_once_per_fold(tmp_path):
     assert sorted(fitted) == sorted(p for p in space["param"] for _ in range(2))
 
 
-def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch):
+@pytest.mark.parametrize("strategy", ["auto", "cmaes"])
+def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch,
+                                                       strategy):
     from _estimators import LoggedClassifier
 
     estimator = LoggedClassifier(interrupt_above=0.9)
-    params = {"n_iter": 16, "random_state": 1}
+    params = {"n_iter": 16, "random_state": 1, "strategy": strategy}
     reference = small_search(estimator, {"param": Real(0, 1)}, **params).fit(X, y)
     asked = [p["param"] for p in reference.cv_results_["params"]]
     assert next(i for i, p in enumerate(asked) if p > 0.9) >= 4, "interrupt later"
@@ -587,7 +537,7 @@ def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch):
                          **params).fit(X, y)
     resumed = small_search(estimator, {"param": Real(0, 1)}, checkpoint=ckpt,
                            **params).fit(X, y)
-    for column in ("params", "generation", "parent_1", "parent_2"):
+    for column in ("params", "generation", "restart", "parent_1", "parent_2"):
         assert list(resumed.cv_results_[column]) == list(reference.cv_results_[column])
     np.testing.assert_array_equal(resumed.history_["best_score"],
                                   reference.history_["best_score"])

@@ -59,6 +59,8 @@ OURS = {
 }
 PEERS = ("optuna tpe", "optuna random", "RandomizedSearchCV")
 STRATEGIES = (*OURS, *PEERS)
+PLOTTED = ("ours default", "ours cmaes", "ours ga, no restarts", "optuna tpe",
+           "RandomizedSearchCV")
 
 
 # ---------------------------------------------------------------- problems --
@@ -325,16 +327,20 @@ def plot(rows, path, problems=tuple(ANALYTIC_PROBLEMS)):
                              squeeze=False)
     for ax, problem in zip(axes[0], problems):
         mine = [r for r in rows if r["problem"] == problem and r["curve"]]
-        for strategy in [s for s in STRATEGIES if any(r["strategy"] == s for r in mine)]:
+        for strategy in [s for s in PLOTTED if any(r["strategy"] == s for r in mine)]:
             curves = np.array([r["curve"] for r in mine if r["strategy"] == strategy])
+            default = strategy == "ours default"
             line, = ax.plot(np.arange(1, curves.shape[1] + 1),
-                            np.median(curves, axis=0), label=strategy)
-            if strategy == "ours default":
+                            np.median(curves, axis=0), label=strategy,
+                            linewidth=2.5 if default else 1.2,
+                            zorder=3 if default else 2)
+            if default:
+                # Evaluation numbers are 1-based on the axis.
                 starts = sorted({i for r in mine if r["strategy"] == strategy
                                  for i in r["restart_at"]})
-                ax.plot(starts, np.median(curves, axis=0)[starts], "|",
-                        color=line.get_color(), markersize=10,
-                        label="restart (any seed)")
+                ax.plot(np.array(starts) + 1, np.median(curves, axis=0)[starts], "|",
+                        color="black", markersize=9, zorder=4,
+                        label="restart of ours default (any seed)")
         ax.set_title(problem)
         ax.set_xscale("log")
         ax.set_xlabel("evaluations")

@@ -418,7 +418,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         if len(population) < size:
             self.population_ = by_score(population + children)[:size]
             if self.run_strategy_ == "cmaes" and len(self.population_) >= size:
-                self._start_cmaes(scores)
+                self._start_cmaes()
             return
         if self.run_strategy_ == "cmaes":
             self._update_cmaes(children, scores)
@@ -494,7 +494,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
     # --------------------------------------------------------------- CMA-ES --
 
-    def _start_cmaes(self, scores):
+    def _start_cmaes(self):
         """CMA-ES from the best of the first generation, in its sub-space."""
         s = self.subspaces_[self.population_[0]]
         mine = [i for i in self.population_ if self.subspaces_[i] == s]

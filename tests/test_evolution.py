@@ -78,7 +78,7 @@ def real_space(bounds):
     return {f"x{i}": Real(lo, hi) for i, (lo, hi) in enumerate(bounds)}
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_beats_random_search_at_equal_budget(name, strategy):
     function, bounds = FUNCTIONS[name]
@@ -94,7 +94,8 @@ def test_beats_random_search_at_equal_budget(name, strategy):
 
 def test_mutation_scale_shrinks_as_population_converges():
     space = real_space([(-1.0, 1.0)] * 3)
-    opt = EvolutionaryOptimizer(space, random_state=0)
+    # Without restarts: a restart resets the scales of a collapsed population.
+    opt = EvolutionaryOptimizer(space, restarts=False, random_state=0)
     initial = opt.mutation_scales_[0].copy()
     minimise(opt, sphere, 3, 200)
     assert np.all(opt.mutation_scales_[0] < 0.2 * initial)
@@ -112,7 +113,7 @@ def test_integer_scale_keeps_one_step():
     assert all(isinstance(c["n"], int) for c in opt.candidates_)
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 def test_finite_space_has_no_duplicates_and_is_exhausted(strategy):
     space = {"a": Integer(1, 6), "b": ["x", "y", None], "c": [(1,), (2, 2)]}
     opt = EvolutionaryOptimizer(space, population_size=6, strategy=strategy,
@@ -128,7 +129,7 @@ def test_finite_space_has_no_duplicates_and_is_exhausted(strategy):
     assert opt.ask(3) == []
 
 
-@pytest.mark.parametrize("strategy", ["ga", "de"])
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
 def test_children_are_mostly_bred_not_random(strategy):
     # Duplicates are mutated again rather than replaced by random points, so
     # nearly every child of a converging population has parents.
@@ -161,7 +162,7 @@ def test_lineage_points_to_earlier_generations(strategy):
                 assert generations[parent] < generations[i]
     first, second = opt.parents_[7]
     assert opt.results_columns(opt.candidates_[7:8]) == {
-        "generation": [1], "parent_1": [first], "parent_2": [second]
+        "generation": [1], "restart": [0], "parent_1": [first], "parent_2": [second]
     }
 
 
@@ -172,9 +173,9 @@ def test_de_trial_replaces_its_target_only_when_at_least_as_good():
     n_replaced = 0
     for _ in range(6):
         batch = opt.ask(8)
-        opt.tell(batch, [-sphere([c["x0"], c["x1"], c["x2"]]) for c in batch])
         previous = list(opt.population_)
-        opt._merge()
+        # Telling the last candidate of a generation makes the next population.
+        opt.tell(batch, [-sphere([c["x0"], c["x1"], c["x2"]]) for c in batch])
         for old, new in zip(previous, opt.population_):
             if new != old:
                 n_replaced += 1
@@ -226,7 +227,8 @@ def test_nan_and_infinite_scores_are_tolerated():
     assert best["x0"] <= 0.5 and best["x1"] < 0.1
 
 
-def test_same_seed_same_asks_and_pickle_resumes():
+@pytest.mark.parametrize("strategy", ["de", "cmaes"])
+def test_same_seed_same_asks_and_pickle_resumes(strategy):
     space = {"x": Real(0, 1), "n": Integer(1, 50), "k": ["a", None, (1, 2)],
              "p": loguniform(1e-3, 1e3), "r": randint(0, 9)}
 
@@ -235,8 +237,8 @@ def test_same_seed_same_asks_and_pickle_resumes():
         opt.tell(batch, [c["x"] - abs(c["n"] - 20) / 50 for c in batch])
         return batch
 
-    first = EvolutionaryOptimizer(space, strategy="de", random_state=3)
-    second = EvolutionaryOptimizer(space, strategy="de", random_state=3)
+    first = EvolutionaryOptimizer(space, strategy=strategy, random_state=3)
+    second = EvolutionaryOptimizer(space, strategy=strategy, random_state=3)
     for _ in range(3):
         assert step(first) == step(second)
     resumed = pickle.loads(pickle.dumps(first))
@@ -248,7 +250,8 @@ def test_same_seed_same_asks_and_pickle_resumes():
     "params, name",
     [
         ({"population_size": 1}, "population_size"),
-        ({"strategy": "cmaes"}, "strategy"),
+        ({"strategy": "pso"}, "strategy"),
+        ({"strategy": "cmaes", "mutation": "gaussian"}, "mutation"),
         ({"crossover": "binomial"}, "crossover"),
         ({"strategy": "de", "mutation": "gaussian"}, "mutation"),
         ({"selection": "roulette"}, "selection"),
@@ -389,6 +392,22 @@ def test_n_jobs_does_not_change_the_search():
     )
 
 
+def test_restarts_in_cv_results_history_and_n_jobs():
+    # `tol` barely moves the scores: the run stagnates and restarts.
+    params = {"space": {"tol": Real(1e-4, 1e-2, log=True)}, "n_iter": 60,
+              "strategy": "auto"}
+    one = small_search(n_jobs=1, **params).fit(X, y)
+    two = small_search(n_jobs=2, **params).fit(X, y)
+    assert one.cv_results_["params"] == two.cv_results_["params"]
+    restart = one.cv_results_["restart"]
+    assert restart.tolist() == one.optimizer_.restarts_ and restart.max() >= 1
+    assert np.all(np.diff(restart) >= 0)
+    history = one.history_
+    assert history["restart"].tolist() == [
+        restart[one.cv_results_["generation"] == g][0] for g in history["generation"]
+    ]
+
+
 def test_two_searches_in_threads_match_sequential_runs():
     searches = [small_search(), small_search(strategy="de", random_state=1)]
     sequential = [clone(s).fit(X, y).cv_results_["params"] for s in searches]
@@ -430,6 +449,8 @@ def test_set_params_param_distributions_takes_effect():
         ({"crossover_rate": -0.1}, "crossover_rate"),
         ({"n_iter": 0}, "n_iter"),
         ({"strategy": "de", "crossover": "sbx"}, "crossover"),
+        ({"strategy": "cmaes", "crossover": "sbx"}, "crossover"),
+        ({"restarts": "yes"}, "restarts"),
     ],
 )
 def test_search_rejects_bad_parameters(params, name):
@@ -498,11 +519,13 @@ def test_every_candidate_is_fitted_once_per_fold(tmp_path):
     assert sorted(fitted) == sorted(p for p in space["param"] for _ in range(2))
 
 
-def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch):
+@pytest.mark.parametrize("strategy", ["auto", "cmaes"])
+def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch,
+                                                       strategy):
     from _estimators import LoggedClassifier
 
     estimator = LoggedClassifier(interrupt_above=0.9)
-    params = {"n_iter": 16, "random_state": 1}
+    params = {"n_iter": 16, "random_state": 1, "strategy": strategy}
     reference = small_search(estimator, {"param": Real(0, 1)}, **params).fit(X, y)
     asked = [p["param"] for p in reference.cv_results_["params"]]
     assert next(i for i, p in enumerate(asked) if p > 0.9) >= 4, "interrupt later"
@@ -514,7 +537,7 @@ def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch):
                          **params).fit(X, y)
     resumed = small_search(estimator, {"param": Real(0, 1)}, checkpoint=ckpt,
                            **params).fit(X, y)
-    for column in ("params", "generation", "parent_1", "parent_2"):
+    for column in ("params", "generation", "restart", "parent_1", "parent_2"):
         assert list(resumed.cv_results_[column]) == list(reference.cv_results_[column])
     np.testing.assert_array_equal(resumed.history_["best_score"],
                                   reference.history_["best_score"])

@@ -1,5 +1,7 @@
 """The fitness of an evolutionary search, generation by generation."""
 
+import numpy as np
+
 from .. import EvolutionarySearchCV
 from ._utils import _check_search, _get_ax, _objective, _scores
 
@@ -10,7 +12,8 @@ def plot_evolution(search, *, ax=None):
     Grey points are the candidates' objectives; the lines are the best of
     each generation, the best so far, and the mean of each generation with a
     band of one standard deviation, from ``search.history_``. A band that
-    narrows shows the population converging.
+    narrows shows the population converging; a dotted vertical line marks
+    the first generation of each restart.
 
     Parameters
     ----------
@@ -24,7 +27,8 @@ def plot_evolution(search, *, ax=None):
     -------
     matplotlib.axes.Axes
         The axes, with the lines labelled "best so far", "best of
-        generation" and "mean of generation".
+        generation" and "mean of generation", and "restart" when the search
+        restarted.
 
     See Also
     --------
@@ -63,6 +67,10 @@ def plot_evolution(search, *, ax=None):
     mean, std = history["mean_score"], history["std_score"]
     ax.plot(generation, mean, color="tab:green", label="mean of generation")
     ax.fill_between(generation, mean - std, mean + std, color="tab:green", alpha=0.2)
+    restarts = np.asarray(history.get("restart", np.zeros_like(generation)))
+    for i, first in enumerate(generation[1:][np.diff(restarts) > 0]):
+        ax.axvline(first - 0.5, color="0.3", linestyle=":",
+                   label="restart" if i == 0 else None)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("generation")
     ax.set_ylabel(_objective(search))

@@ -13,10 +13,12 @@ import numbers
 
 import numpy as np
 
-from ..space import Categorical
-from ._base import BaseOptimizer
+from ...space import Categorical
+from .._base import BaseOptimizer
+from ._cmaes import CMAES
+from ._operators import MAX_SCALE, NO_PARENT, GeneticOperators
 
-__all__ = ["OPERATORS", "SELECTIONS", "EvolutionaryOptimizer"]
+__all__ = ["OPERATORS", "SELECTIONS", "STRATEGIES", "EvolutionaryOptimizer"]
 
 #: The crossover and mutation operators of each strategy.
 OPERATORS = {
@@ -33,7 +35,15 @@ OPERATORS = {
             "current-to-pbest/1",
         ),
     },
+    # CMA-ES samples from its own distribution: no operators to choose.
+    "cmaes": {"crossover": (), "mutation": ()},
 }
+# "auto" alternates the genetic algorithm and CMA-ES from one restart to the
+# next, and its genetic algorithm takes the same operators as "ga".
+OPERATORS["auto"] = OPERATORS["ga"]
+_PORTFOLIO = ("ga", "cmaes")
+#: The strategies.
+STRATEGIES = tuple(OPERATORS)
 _AUTO = {
     "ga": {"crossover": "sbx", "mutation": "gaussian", "crossover_rate": 0.9},
     "de": {
@@ -41,35 +51,28 @@ _AUTO = {
         "mutation": "current-to-pbest/1",
         "crossover_rate": 0.9,
     },
+    "cmaes": {"crossover": None, "mutation": None, "crossover_rate": None},
 }
+_AUTO["auto"] = _AUTO["ga"]
 #: The parent selections of the genetic algorithm.
 SELECTIONS = ("tournament", "rank")
 
-# Distribution indices of simulated binary crossover and polynomial mutation
-# (Deb & Agrawal, 1995): small values spread children further from parents,
-# which suits the few generations a hyperparameter budget affords.
-_SBX_ETA = 5.0
-_POLYNOMIAL_ETA = 5.0
-_BLEND_ALPHA = 0.5
-_TOURNAMENT_SIZE = 3
-# Range of the differential weight, drawn anew each generation. Lower than
-# scipy's (0.5, 1) default: a hyperparameter budget affords few generations,
-# and smaller steps converge sooner (measured on Rastrigin and Hartmann-6).
-_DE_WEIGHT = (0.3, 0.8)
-# "current-to-pbest/1" (JADE) moves towards one of this top fraction.
-_PBEST_FRACTION = 0.2
-# The widest mutation scale is the spread of a uniform population on [0, 1];
-# the scale then follows the population's own spread as it converges.
-_MAX_SCALE = 1.0 / math.sqrt(12.0)
 # Narrowest scale of a continuous dimension, so a collapsed population moves.
 _MIN_SCALE = 1e-3
-# Chance that a child of a list-of-dicts space moves to another sub-space, so
-# that a sub-space that lost all its individuals can come back.
-_MIGRATION_RATE = 0.1
 # Children equal to an evaluated point are mutated again, with a doubling
 # scale, this many times before the base class tops the batch up at random.
 _MAX_RETRIES = 8
-_NO_PARENT = -1
+# Restart rule: a run has stagnated when its best score did not rise for
+# _PATIENCE + ceil(_PATIENCE_PER_DIM * n_dims / population_size) generations
+# (the shape of CMA-ES's own stagnation rule, shorter for small budgets), or
+# when the population spread along every continuous dimension is below
+# _MIN_SPREAD of the unit interval.
+_PATIENCE = 5
+_PATIENCE_PER_DIM = 10
+_MIN_SPREAD = 5e-3
+# The population doubles at each restart (IPOP), while the budget still
+# affords this many generations of the larger population.
+_GENERATIONS_PER_RESTART = 25
 
 
 def _check_option(name, value, options, context=""):
@@ -79,14 +82,15 @@ def _check_option(name, value, options, context=""):
         )
 
 
-class EvolutionaryOptimizer(BaseOptimizer):
-    """A genetic algorithm or differential evolution in the unit cube.
+class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
+    """A genetic algorithm, differential evolution or CMA-ES, with restarts.
 
-    The first generation is a Latin hypercube sample of `population_size`
-    points (spread over the sub-spaces of a list-of-dicts space). Each later
-    generation is asked for as one batch of `population_size` children of the
-    current population; a child equal to a point already evaluated is mutated
-    again, so no candidate is proposed twice.
+    The first generation of a run is a Latin hypercube sample of
+    `population_size` points (spread over the sub-spaces of a list-of-dicts
+    space). Each later generation is asked for as one batch of
+    `population_size` children of the current population; a child equal to a
+    point already evaluated is mutated again, so no candidate is proposed
+    twice.
 
     - ``strategy="ga"``: parents are chosen by `selection`, recombined by
       `crossover` with probability `crossover_rate`, and each gene mutates
@@ -99,6 +103,24 @@ class EvolutionaryOptimizer(BaseOptimizer):
       scores at least as well, as in
       :func:`scipy.optimize.differential_evolution`. The differential weight
       is drawn in ``[0.3, 0.8)`` each generation.
+    - ``strategy="cmaes"``: CMA-ES (rank-one and rank-mu covariance updates,
+      cumulative step-size adaptation) in the sub-space of the best of the
+      run's first sample, starting from its best points with a step of a
+      quarter of the cube. Integers and categoricals are searched as numbers
+      in their cells, with a margin that keeps another value reachable.
+    - ``strategy="auto"``: the first run is ``"ga"``, and restarts alternate
+      ``"cmaes"`` and ``"ga"``: the genetic algorithm is the better start at
+      small budgets and on separable problems, CMA-ES the better refiner
+      (measured in ``benchmarks/bench_evolution_budget.py``).
+
+    Restarts (with `restarts`, the default): a run has stagnated when its
+    best score has not risen for ``5 + ceil(10 * n_dims / population_size)``
+    generations, or when the spread of its population (the step of CMA-ES)
+    along every continuous dimension is below 0.005 of the unit interval.
+    The next run starts from a new Latin hypercube sample, with twice the
+    population while the budget (:meth:`set_budget`) still affords 25
+    generations of it (IPOP). The best candidate found stays the best of the
+    history: the budget is shared by all runs.
 
     The mutation scale of every dimension is the standard deviation of the
     population along it (at most that of a uniform population, at least one
@@ -111,13 +133,15 @@ class EvolutionaryOptimizer(BaseOptimizer):
     population_size : int, default=10
         Number of individuals of the population, and of candidates in each
         generation.
-    strategy : {"ga", "de"}, default="ga"
-        Genetic algorithm or differential evolution.
+    strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
+        Genetic algorithm, differential evolution, CMA-ES, or ``"ga"`` then
+        ``"cmaes"`` and ``"ga"`` by turns from one restart to the next.
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
         for ``"ga"``; ``"binomial"`` or ``"exponential"`` for ``"de"``.
         ``"auto"`` is ``"sbx"`` or ``"binomial"``. Categorical genes are
-        always inherited from either parent.
+        always inherited from either parent. ``"cmaes"`` takes only
+        ``"auto"``.
     mutation : str, default="auto"
         ``"polynomial"`` or ``"gaussian"`` for ``"ga"``; ``"rand/1"``,
         ``"best/1"``, ``"current-to-best/1"`` or ``"current-to-pbest/1"``
@@ -140,6 +164,8 @@ class EvolutionaryOptimizer(BaseOptimizer):
         Probability that a ``"ga"`` child is a crossover of two parents
         (``None``: 0.9), or that a gene of a ``"de"`` trial comes from the
         mutant (``None``: 0.9).
+    restarts : bool, default=True
+        Whether a stagnated run restarts (see above).
     random_state : int, numpy Generator or None, default=None
         Seed of the optimizer's private generator.
 
@@ -157,6 +183,14 @@ class EvolutionaryOptimizer(BaseOptimizer):
         and the base vector of the mutant.
     mutation_scales_ : list of ndarray
         Current mutation scale of each dimension, one array per sub-space.
+    restart_ : int
+        Number of the current run, 0 before the first restart.
+    restarts_ : list of int
+        Run of each told candidate.
+    run_strategy_ : str
+        Strategy of the current run (``"ga"`` or ``"cmaes"`` with ``"auto"``).
+    cmaes_ : CMAES or None
+        State of the current CMA-ES run.
 
     Examples
     --------
@@ -171,8 +205,9 @@ class EvolutionaryOptimizer(BaseOptimizer):
     >>> best = opt.candidates_[opt.best_index_]
     >>> bool(best["x"] ** 2 + best["y"] ** 2 < 0.01)
     True
-    >>> opt.generation_, len(set(opt.generations_))
-    (9, 10)
+    >>> # The population collapsed on the optimum and restarted, twice as large.
+    >>> opt.generation_, opt.restart_, opt.population_size
+    (9, 1, 20)
     """
 
     def __init__(
@@ -180,13 +215,14 @@ class EvolutionaryOptimizer(BaseOptimizer):
         space,
         *,
         population_size=10,
-        strategy="ga",
+        strategy="auto",
         crossover="auto",
         mutation="auto",
         selection="tournament",
         elitism=5,
         mutation_rate=None,
         crossover_rate=None,
+        restarts=True,
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -211,6 +247,8 @@ class EvolutionaryOptimizer(BaseOptimizer):
             or elitism < 0
         ):
             raise ValueError(f"elitism must be an integer >= 0, got {elitism!r}.")
+        if not isinstance(restarts, (bool, np.bool_)):
+            raise TypeError(f"restarts must be a bool, got {restarts!r}.")
         for name, value in (
             ("mutation_rate", mutation_rate),
             ("crossover_rate", crossover_rate),
@@ -224,6 +262,7 @@ class EvolutionaryOptimizer(BaseOptimizer):
 
         self.population_size = int(population_size)
         self.strategy = strategy
+        self.run_strategy_ = _PORTFOLIO[0] if strategy == "auto" else strategy
         auto = _AUTO[strategy]
         self.crossover = auto["crossover"] if crossover == "auto" else crossover
         self.mutation = auto["mutation"] if mutation == "auto" else mutation
@@ -233,10 +272,16 @@ class EvolutionaryOptimizer(BaseOptimizer):
         self.crossover_rate = (
             auto["crossover_rate"] if crossover_rate is None else crossover_rate
         )
+        self.restarts = bool(restarts)
+        self.initial_population_size = self.population_size
 
         subspaces = self.space.subspaces
         self._categorical = [
             np.array([isinstance(d, Categorical) for d in s.dimensions], dtype=bool)
+            for s in subspaces
+        ]
+        self._continuous = [
+            np.array([d.is_continuous for d in s.dimensions], dtype=bool)
             for s in subspaces
         ]
         # One integer step must stay reachable, or an integer never moves.
@@ -244,7 +289,7 @@ class EvolutionaryOptimizer(BaseOptimizer):
             np.array([max(_MIN_SCALE, 1.0 / d.size) for d in s.dimensions])
             for s in subspaces
         ]
-        self.mutation_scales_ = [np.full(s.n_dims, _MAX_SCALE) for s in subspaces]
+        self.mutation_scales_ = [np.full(s.n_dims, MAX_SCALE) for s in subspaces]
         self.population_ = []
         self.generation_ = 0
         self.generations_ = []
@@ -254,6 +299,16 @@ class EvolutionaryOptimizer(BaseOptimizer):
         self._children = []
         self._lineage = {}
         self._next_slot = 0
+        self.restart_ = 0
+        self.restarts_ = []
+        self.cmaes_ = None
+        self._cmaes_subspace = None
+        self._run_best = -np.inf
+        self._stale = 0
+        self._budget = None
+
+    def set_budget(self, n_evaluations):
+        self._budget = int(n_evaluations)
 
     def next_batch_size(self):
         return self.population_size
@@ -269,11 +324,12 @@ class EvolutionaryOptimizer(BaseOptimizer):
         Returns
         -------
         columns : dict of list
-            ``generation``, and ``parent_1`` and ``parent_2``: indices in the
-            history of the two parents, ``-1`` for none.
+            ``generation``, ``restart`` (the run: 0 until the first restart),
+            and ``parent_1`` and ``parent_2``: indices in the history of the
+            two parents, ``-1`` for none.
         """
         told = {}
-        columns = {"generation": [], "parent_1": [], "parent_2": []}
+        columns = {"generation": [], "restart": [], "parent_1": [], "parent_2": []}
         for candidate in candidates:
             key = self.space.key(candidate)
             if key not in self._lineage and not told:
@@ -281,14 +337,17 @@ class EvolutionaryOptimizer(BaseOptimizer):
                     self.space.key(c, s): i
                     for i, (c, s) in enumerate(zip(self.candidates_, self.subspaces_))
                 }
+            restart = self.restart_
             if key in self._lineage:
                 generation, first, second, _ = self._lineage[key]
             elif key in told:
                 i = told[key]
                 generation, (first, second) = self.generations_[i], self.parents_[i]
+                restart = self.restarts_[i]
             else:
-                generation, first, second = self.generation_, _NO_PARENT, _NO_PARENT
-            for column, value in zip(columns, (generation, first, second)):
+                generation, first, second = self.generation_, NO_PARENT, NO_PARENT
+            values = (generation, restart, first, second)
+            for column, value in zip(columns, values):
                 columns[column].append(value)
         return columns
 
@@ -301,8 +360,10 @@ class EvolutionaryOptimizer(BaseOptimizer):
         if len(self.population_) < self.population_size:
             return self._initial(n_points)
         self.generation_ += 1
+        if self.run_strategy_ == "cmaes":
+            return self._sample_cmaes(n_points)
         self._update_scales()
-        if self.strategy == "ga":
+        if self.run_strategy_ == "ga":
             return self._breed(n_points)
         return self._differential(n_points)
 
@@ -311,13 +372,19 @@ class EvolutionaryOptimizer(BaseOptimizer):
         for offset, (candidate, s) in enumerate(zip(candidates, subspaces)):
             generation, first, second, slot = self._lineage.pop(
                 self.space.key(candidate, s),
-                (self.generation_, _NO_PARENT, _NO_PARENT, _NO_PARENT),
+                (self.generation_, NO_PARENT, NO_PARENT, NO_PARENT),
             )
             self.generations_.append(generation)
+            self.restarts_.append(self.restart_)
             self.parents_.append((first, second))
             self._slots.append(slot)
             self._X.append(self.space.subspaces[s].encode([candidate])[0])
             self._children.append(start + offset)
+        if not self._pending:
+            # The generation is complete: the next one's size may change.
+            self._merge()
+            if self.restarts and self._stagnated():
+                self._restart()
 
     def _merge(self):
         """Make the next population from the children told since last time.
@@ -330,6 +397,14 @@ class EvolutionaryOptimizer(BaseOptimizer):
         scores = self._imputed_scores()
         population, children = self.population_, self._children
         self._children = []
+        best = scores[children].max()
+        # The best of the run must rise by more than rounding to count.
+        if not np.isfinite(self._run_best) or (
+            best > self._run_best + 1e-12 * max(1.0, abs(self._run_best))
+        ):
+            self._run_best, self._stale = best, 0
+        elif len(population) >= self.population_size:
+            self._stale += 1
 
         def by_score(indices):
             # Ties go to the newer individual, so that a population on a
@@ -342,11 +417,17 @@ class EvolutionaryOptimizer(BaseOptimizer):
         size = self.population_size
         if len(population) < size:
             self.population_ = by_score(population + children)[:size]
+            if self.run_strategy_ == "cmaes" and len(self.population_) >= size:
+                self._start_cmaes()
             return
-        if self.strategy == "de":
+        if self.run_strategy_ == "cmaes":
+            self._update_cmaes(children, scores)
+            self.population_ = by_score(children)[:size] or population
+            return
+        if self.run_strategy_ == "de":
             for child in children:
                 slot = self._slots[child]
-                if slot == _NO_PARENT:
+                if slot == NO_PARENT:
                     # A candidate the base class added at random competes
                     # with the worst member.
                     slot = int(np.argmin(scores[population]))
@@ -365,8 +446,89 @@ class EvolutionaryOptimizer(BaseOptimizer):
             if len(mine) >= 2 and scale.size:
                 spread = np.std([self._X[i] for i in mine], axis=0)
                 self.mutation_scales_[s] = np.clip(
-                    spread, self._min_scales[s], _MAX_SCALE
+                    spread, self._min_scales[s], MAX_SCALE
                 )
+
+    # ------------------------------------------------------------ restarts --
+
+    def _stagnated(self):
+        """Whether the run is stuck: no progress, or a collapsed population."""
+        if len(self.population_) < self.population_size:
+            return False
+        n_dims = max(s.n_dims for s in self.space.subspaces)
+        patience = _PATIENCE + math.ceil(
+            _PATIENCE_PER_DIM * n_dims / self.population_size
+        )
+        if self._stale >= patience:
+            return True
+        if self.run_strategy_ == "cmaes":
+            s, spread = self._cmaes_subspace, self.cmaes_.spread
+        else:
+            best = self.population_[0]
+            s = self.subspaces_[best]
+            mine = [i for i in self.population_ if self.subspaces_[i] == s]
+            spread = np.std([self._X[i] for i in mine], axis=0)
+        continuous = self._continuous[s]
+        return bool(continuous.any() and spread[continuous].max() < _MIN_SPREAD)
+
+    def _restart(self):
+        """Start a new run from a Latin hypercube sample, with a larger population
+        while the budget affords it (IPOP); the best found stays in the history."""
+        self.restart_ += 1
+        # The new run's first sample is a generation of its own.
+        self.generation_ += 1
+        if self.strategy == "auto":
+            self.run_strategy_ = _PORTFOLIO[self.restart_ % len(_PORTFOLIO)]
+        larger = 2 * self.population_size
+        remaining = (
+            math.inf if self._budget is None else self._budget - len(self.scores_)
+        )
+        if remaining >= _GENERATIONS_PER_RESTART * larger:
+            self.population_size = larger
+        self.population_ = []
+        self.cmaes_ = None
+        self._run_best, self._stale, self._next_slot = -np.inf, 0, 0
+        self.mutation_scales_ = [
+            np.full(s.n_dims, MAX_SCALE) for s in self.space.subspaces
+        ]
+
+    # --------------------------------------------------------------- CMA-ES --
+
+    def _start_cmaes(self):
+        """CMA-ES from the best of the first generation, in its sub-space."""
+        s = self.subspaces_[self.population_[0]]
+        mine = [i for i in self.population_ if self.subspaces_[i] == s]
+        subspace = self.space.subspaces[s]
+        widths = np.array(
+            [0.0 if d.is_continuous else 1.0 / d.size for d in subspace.dimensions]
+        )
+        es = CMAES(self._X[mine[0]], self.population_size, widths)
+        # The mean starts at the weighted mean of the best of the sample.
+        top = np.array([self._X[i] for i in mine[: es.weights.size]])
+        es.mean = es.weights[: len(top)] @ top / es.weights[: len(top)].sum()
+        self.cmaes_, self._cmaes_subspace = es, s
+
+    def _update_cmaes(self, children, scores):
+        sampled = [
+            i for i in children
+            if self._slots[i] != NO_PARENT and self.subspaces_[i] == self._cmaes_subspace
+        ]
+        if len(sampled) >= 2:
+            self.cmaes_.update([self._X[i] for i in sampled], scores[sampled])
+
+    def _sample_cmaes(self, n_points):
+        s, es = self._cmaes_subspace, self.cmaes_
+        # A duplicate is mutated again at the distribution's own scale.
+        self.mutation_scales_[s] = np.clip(es.spread, self._min_scales[s], MAX_SCALE)
+        parent = int(self.population_[0])
+        batch_keys = set()
+        proposals = []
+        for _ in range(n_points):
+            candidate = self._finish(s, es.sample(self._rng), batch_keys)
+            if candidate is not None:
+                self._remember(candidate, s, parent, NO_PARENT, 0)
+                proposals.append((s, candidate))
+        return proposals
 
     # ---------------------------------------------------------- generation --
 
@@ -387,61 +549,6 @@ class EvolutionaryOptimizer(BaseOptimizer):
                 proposals.append((int(s), candidate))
         return proposals
 
-    def _breed(self, n_points):
-        population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
-        in_subspace = np.array([self.subspaces_[i] for i in population])
-        everyone = np.arange(len(population))
-        batch_keys = set()
-        proposals = []
-        for _ in range(n_points):
-            a = self._select(fitness, everyone)
-            s = int(in_subspace[a])
-            x = self._X[population[a]].copy()
-            second = _NO_PARENT
-            mates = np.flatnonzero((in_subspace == s) & (everyone != a))
-            if mates.size and self._rng.random() < self.crossover_rate:
-                b = self._select(fitness, mates)
-                x = self._recombine(s, x, self._X[population[b]])
-                second = int(population[b])
-            x = self._mutate(s, x, self._gene_rate(s))
-            s, x = self._migrate(s, x)
-            candidate = self._finish(s, x, batch_keys)
-            if candidate is not None:
-                self._remember(candidate, s, int(population[a]), second, _NO_PARENT)
-                proposals.append((s, candidate))
-        return proposals
-
-    def _differential(self, n_points):
-        population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
-        in_subspace = np.array([self.subspaces_[i] for i in population])
-        size = len(population)
-        slots = (self._next_slot + np.arange(n_points)) % size
-        self._next_slot = int((self._next_slot + n_points) % size)
-        weight = self._rng.uniform(*_DE_WEIGHT)
-        n_needed = 3 if self.mutation == "rand/1" else 2
-        batch_keys = set()
-        proposals = []
-        for j in slots:
-            s = int(in_subspace[j])
-            target = self._X[population[j]]
-            others = np.flatnonzero((in_subspace == s) & (np.arange(size) != j))
-            if others.size < n_needed:
-                # Too few relatives for difference vectors: mutate the target.
-                base = _NO_PARENT
-                x = self._mutate(s, target.copy(), 1.0)
-            else:
-                base, mutant = self._mutant(s, j, others, population, fitness, weight)
-                x = self._cross_de(s, target, mutant)
-            s, x = self._migrate(s, x)
-            candidate = self._finish(s, x, batch_keys)
-            if candidate is not None:
-                parent = _NO_PARENT if base == _NO_PARENT else int(population[base])
-                self._remember(candidate, s, int(population[j]), parent, int(j))
-                proposals.append((s, candidate))
-        return proposals
-
     def _remember(self, candidate, s, first, second, slot):
         key = self.space.key(candidate, s)
         self._lineage[key] = (self.generation_, first, second, slot)
@@ -458,141 +565,3 @@ class EvolutionaryOptimizer(BaseOptimizer):
                 return candidate
             x = self._mutate(s, x, self._gene_rate(s), force=True, boost=2.0**attempt)
         return None
-
-    # ----------------------------------------------------------- operators --
-
-    def _gene_rate(self, s):
-        if self.mutation_rate is not None:
-            return self.mutation_rate
-        return 1.0 / max(1, self.space.subspaces[s].n_dims)
-
-    def _select(self, fitness, among):
-        """Index (into the population) of a parent chosen among `among`."""
-        if self.selection == "tournament":
-            k = min(_TOURNAMENT_SIZE, among.size)
-            entrants = self._rng.choice(among, size=k, replace=False)
-            return int(entrants[np.argmax(fitness[entrants])])
-        ranks = np.empty(among.size)
-        ranks[np.argsort(fitness[among], kind="stable")] = np.arange(1, among.size + 1)
-        return int(self._rng.choice(among, p=ranks / ranks.sum()))
-
-    def _recombine(self, s, x1, x2):
-        """One child of two parents of sub-space `s`."""
-        categorical = self._categorical[s]
-        child = x1.copy()
-        from_second = self._rng.random(x1.size) < 0.5
-        if self.crossover == "uniform":
-            child[from_second] = x2[from_second]
-            return child
-        child[categorical & from_second] = x2[categorical & from_second]
-        real = ~categorical
-        lo, hi = np.minimum(x1, x2)[real], np.maximum(x1, x2)[real]
-        if self.crossover == "blend":
-            spread = _BLEND_ALPHA * (hi - lo)
-            values = self._rng.uniform(lo - spread, hi + spread)
-        else:
-            u = self._rng.random(lo.size)
-            beta = np.where(
-                u <= 0.5,
-                (2 * u) ** (1 / (_SBX_ETA + 1)),
-                (1 / (2 * (1 - u))) ** (1 / (_SBX_ETA + 1)),
-            )
-            sign = np.where(self._rng.random(lo.size) < 0.5, -1.0, 1.0)
-            values = 0.5 * (lo + hi) + sign * 0.5 * beta * (hi - lo)
-        child[real] = np.clip(values, 0.0, 1.0)
-        return child
-
-    def _mutate(self, s, x, rate, *, force=False, boost=1.0):
-        """Mutate each gene of `x` with probability `rate` (one at least if `force`)."""
-        if x.size == 0:
-            return x
-        mask = self._rng.random(x.size) < rate
-        if force and not mask.any():
-            mask[self._rng.integers(x.size)] = True
-        categorical = self._categorical[s]
-        real = mask & ~categorical
-        scale = boost * self.mutation_scales_[s][real]
-        if self.mutation == "gaussian":
-            step = scale * self._rng.standard_normal(scale.size)
-        else:
-            # Polynomial mutation spans [-1, 1] times a window that is the
-            # whole unit interval for a uniform population.
-            u = self._rng.random(scale.size)
-            eta = 1.0 / (_POLYNOMIAL_ETA + 1)
-            delta = np.where(
-                u < 0.5, (2 * u) ** eta - 1, 1 - (2 * (1 - u)) ** eta
-            )
-            step = delta * scale / _MAX_SCALE
-        x = x.copy()
-        x[real] = np.clip(x[real] + step, 0.0, 1.0)
-        dimensions = self.space.subspaces[s].dimensions
-        for j in np.flatnonzero(mask & categorical):
-            k = dimensions[j].size
-            if k > 1:
-                current = min(int(x[j] * k), k - 1)
-                x[j] = ((current + self._rng.integers(1, k)) % k + 0.5) / k
-        return x
-
-    def _mutant(self, s, j, others, population, fitness, weight):
-        """DE donor vector for target `j`; returns (base index, mutant)."""
-        X = self._X
-        target = X[population[j]]
-        members = np.append(others, j)
-        ranked = members[np.argsort(-fitness[members], kind="stable")]
-        best = int(ranked[0])
-        if self.mutation == "current-to-pbest/1":
-            n_top = max(2, math.ceil(_PBEST_FRACTION * len(ranked)))
-            best = int(self._rng.choice(ranked[:n_top]))
-        if self.mutation == "rand/1":
-            base, r1, r2 = self._rng.choice(others, size=3, replace=False)
-            mutant = X[population[base]] + weight * (
-                X[population[r1]] - X[population[r2]]
-            )
-        else:
-            r1, r2 = self._rng.choice(others, size=2, replace=False)
-            difference = weight * (X[population[r1]] - X[population[r2]])
-            base = best
-            if self.mutation == "best/1":
-                mutant = X[population[best]] + difference
-            else:
-                mutant = target + weight * (X[population[best]] - target) + difference
-        categorical = self._categorical[s]
-        mutant[categorical] = X[population[base]][categorical]
-        # Out of the cube: halfway between the target and the bound it
-        # crossed, which keeps boundary optima reachable.
-        mutant = np.where(mutant < 0, target / 2, mutant)
-        mutant = np.where(mutant > 1, (target + 1) / 2, mutant)
-        redraw = categorical & (self._rng.random(mutant.size) < self._gene_rate(s))
-        if redraw.any():
-            mutant = np.where(redraw, self._mutate(s, mutant, 1.0), mutant)
-        return int(base), mutant
-
-    def _cross_de(self, s, target, mutant):
-        d = target.size
-        if d == 0:
-            return target.copy()
-        start = self._rng.integers(d)
-        if self.crossover == "binomial":
-            take = self._rng.random(d) < self.crossover_rate
-            take[start] = True
-        else:
-            length = 1
-            while length < d and self._rng.random() < self.crossover_rate:
-                length += 1
-            take = np.zeros(d, dtype=bool)
-            take[(start + np.arange(length)) % d] = True
-        return np.where(take, mutant, target)
-
-    def _migrate(self, s, x):
-        """Occasionally move a child to another sub-space, keeping shared values."""
-        k = len(self.space.subspaces)
-        if k == 1 or self._rng.random() >= _MIGRATION_RATE:
-            return s, x
-        t = int((s + self._rng.integers(1, k)) % k)
-        source = self.space.subspaces[s].decode(x[np.newaxis])[0]
-        target = self.space.subspaces[t]
-        y = self._rng.random(target.n_dims)
-        for j, (name, dim) in enumerate(zip(target.names, target.dimensions)):
-            if name in source and dim.contains(source[name]):
-                y[j] = dim.to_unit([source[name]])[0]
-        return t, y

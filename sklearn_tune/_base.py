@@ -293,10 +293,7 @@ class BaseTuneSearchCV(BaseSearchCV):
             )
             if not batch and optimizer.finished:
                 if self.verbose > 0:
-                    print(
-                        f"[{type(self).__name__}] stopping: the strategy's plan "
-                        f"is complete after {loop.n_evaluated} candidates."
-                    )
+                    print(f"[{type(self).__name__}] stopping: the plan is complete.")
                 return
             if not batch:
                 warnings.warn(

@@ -296,10 +296,16 @@ class BaseTuneSearchCV(BaseSearchCV):
                     print(f"[{type(self).__name__}] stopping: the plan is complete.")
                 return
             if not batch:
+                n_configurations = optimizer.n_configurations
+                rows = (
+                    f" ({loop.n_evaluated} evaluations)"
+                    if n_configurations != loop.n_evaluated
+                    else ""
+                )
                 warnings.warn(
-                    f"The search space holds only {loop.n_evaluated} distinct "
+                    f"The search space holds only {n_configurations} distinct "
                     f"candidates, fewer than n_iter={self.n_iter}; the search "
-                    "stopped after evaluating all of them.",
+                    f"stopped after evaluating all of them{rows}.",
                     UserWarning,
                 )
                 return

@@ -12,10 +12,14 @@ from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
+from ._names import did_you_mean
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
 from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
 
+# scikit-learn's names for how much a fit trains, offered when a resource
+# named by the user is not one.
+_TRAINING_COUNTS = ("max_iter", "n_estimators", "n_iter", "max_epochs")
 _RESOURCES_OR_AUTO = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
 
 
@@ -269,14 +273,30 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             raise ValueError(
                 f"resource={self.resource!r} is neither 'n_samples' nor a "
                 f"parameter of {type(self.estimator).__name__}."
+                f"{did_you_mean(self.resource, params)}"
             )
         if self.max_resources != "auto":
             return self.max_resources
         value = params[self.resource]
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+            # A float default (a penalty, a rate) is almost always a parameter
+            # to tune, not an amount of training: say what a resource is
+            # before suggesting max_resources.
+            counts = sorted(
+                name
+                for name, default in params.items()
+                if isinstance(default, Integral)
+                and not isinstance(default, bool)
+                and default > 1
+                and name.rpartition("__")[2] in _TRAINING_COUNTS
+            )
             raise ValueError(
-                f"max_resources='auto' takes the estimator's {self.resource}="
-                f"{value!r}, which is not a positive integer; set max_resources."
+                f"resource={self.resource!r} is not an amount of training: "
+                f"{type(self.estimator).__name__}'s default {self.resource}="
+                f"{value!r} is not a positive integer. A resource is what a "
+                "fit spends, 'n_samples' or a count such as "
+                + (" or ".join(repr(c) for c in counts) or "max_iter")
+                + f"; if {self.resource!r} really is one, set max_resources."
             )
         return int(value)
 

@@ -8,7 +8,7 @@ from sklearn.metrics import get_scorer_names
 from sklearn.pipeline import Pipeline
 
 
-def _did_you_mean(name, valid):
+def did_you_mean(name, valid):
     close = difflib.get_close_matches(name, list(valid), n=3, cutoff=0.6)
     if not close:
         return ""
@@ -34,7 +34,7 @@ def check_scoring_names(scoring):
         if name not in known:
             raise ValueError(
                 f"scoring={name!r} is not a scikit-learn scorer."
-                f"{_did_you_mean(name, known)} sklearn.metrics.get_scorer_names() "
+                f"{did_you_mean(name, known)} sklearn.metrics.get_scorer_names() "
                 "lists them all."
             )
 
@@ -87,14 +87,14 @@ def _missing(estimator, name, valid, path=(), in_pipeline=False):
         owner = f"{kind}{'__'.join(path)!r} ({owner})"
     if head in params:
         # Every level exists: a name the estimator resolves otherwise.
-        return f"{owner} does not take it.{_did_you_mean(name, valid)}"
+        return f"{owner} does not take it.{did_you_mean(name, valid)}"
     if isinstance(estimator, Pipeline):
         steps = [step for step, _ in estimator.steps]
         return (
             f"{owner} has no step or parameter {head!r}."
-            f"{_did_you_mean(head, params)} Its steps are {steps}."
+            f"{did_you_mean(head, params)} Its steps are {steps}."
         )
     return (
-        f"{owner} has no parameter {head!r}.{_did_you_mean(head, params)} "
+        f"{owner} has no parameter {head!r}.{did_you_mean(head, params)} "
         f"Its parameters are {sorted(params)}."
     )

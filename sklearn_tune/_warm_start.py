@@ -114,7 +114,7 @@ def warm_starting(search, full_resource):
         if not os.path.exists(search.checkpoint):
             # A new search: nothing of an earlier one may be continued.
             shutil.rmtree(cache_dir, ignore_errors=True)
-        os.makedirs(cache_dir, exist_ok=True)
+        os.makedirs(cache_dir, mode=0o700, exist_ok=True)
     grows = grows_to_level(estimator, resource)
     search.estimator = WarmStartCache(estimator, cache_dir, resource, grows, max_level)
     completed = False

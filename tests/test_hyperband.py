@@ -2,7 +2,9 @@
 subsampling of the folds, and HyperbandSearchCV end to end."""
 
 import math
+import os
 import pickle
+import stat
 import tempfile
 import warnings
 from collections import Counter
@@ -394,17 +396,35 @@ def keys_of(opt, candidates):
     return [opt.space.key(c) for c in candidates]
 
 
-def test_a_finite_space_with_a_resource_is_exhausted():
-    opt = HyperbandOptimizer(
-        {"a": ["x", "y", "z"]}, resource="r", max_resources=2, eta=2, random_state=0
+@pytest.mark.parametrize("sampler", ["random", "bayes", "adaptive"])
+def test_a_finite_space_ends_once_every_configuration_is_used(sampler):
+    # Another level of a configuration already in a bracket is not asked
+    # outside the plan (it used to fill n_iter with every pair).
+    cls = AdaptiveHyperbandOptimizer if sampler == "adaptive" else HyperbandOptimizer
+    kwargs = {} if sampler == "adaptive" else {"sampler": sampler}
+    opt = cls(
+        {"a": ["x", "y", "z"]}, resource="r", max_resources=2, eta=2,
+        max_evaluations=20, random_state=0, **kwargs,
     )
-    assert opt.levels == [1, 2]
+    assert opt.levels == [1, 2] and opt.n_configurations == 3
     asked = []
     while batch := opt.ask(2):
         opt.tell(batch, [float(c["a"] == "y") for c in batch])
         asked.extend(batch)
-    assert len(asked) == 6 == len(set(keys_of(opt, asked)))
-    assert opt.n_remaining == 0
+    assert len(asked) == len(set(keys_of(opt, asked))) < 6
+    assert {c["a"] for c in asked} == {"x", "y", "z"}
+    assert {"a": "y", "r": 2} in asked
+
+
+def test_a_one_configuration_space_is_fitted_once_at_the_full_resource():
+    X, y = make_classification(n_samples=120, random_state=0)
+    search = HyperbandSearchCV(
+        LogisticRegression(), {"C": [1.0]}, resource="n_samples", n_iter=6,
+        cv=2, random_state=0,
+    )
+    with pytest.warns(UserWarning, match="only 1 distinct candidates"):
+        search.fit(X, y)
+    assert list(search.cv_results_["n_resources"]) == [120]
 
 
 @pytest.mark.parametrize(
@@ -682,11 +702,12 @@ def test_max_time_before_the_full_resource_warns():
     "kwargs, match",
     [
         ({"resource": "nope"}, "resource='nope'"),
+        ({"resource": "max_iters"}, "Did you mean 'max_iter'"),
         ({"space": {"alpha": [1e-3], "max_iter": [5]}}, "resource='max_iter' is also"),
         ({"min_resources": 20}, "min_resources=20"),
         ({"resource": "n_samples", "max_resources": 10_000}, "max_resources=10000"),
         ({"estimator": LogisticRegression(), "space": {"tol": [1e-3]}, "resource": "C"},
-         "max_resources"),
+         r"resource='C' is not an amount of training.*'max_iter'.*set max_resources"),
         ({"eta": 1}, "eta"),
         ({"sampler": "tpe"}, "sampler"),
         ({"min_resources": 0}, "min_resources"),
@@ -885,6 +906,8 @@ def test_warm_start_resumes_from_a_checkpoint(tmp_path, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             epoch_search(estimator, warm_start=True, checkpoint=str(ckpt)).fit(X, y)
     assert ckpt.exists() and any(cache.iterdir())
+    # Pickles of fitted models: readable by their owner only.
+    assert stat.S_IMODE(os.stat(cache).st_mode) & 0o077 == 0
     search = epoch_search(estimator, warm_start=True, checkpoint=str(ckpt)).fit(X, y)
     results = search.cv_results_
     # The fits at 9 ran after the interruption, from those saved at 3.

@@ -110,6 +110,11 @@ class BaseOptimizer(ABC):
         return False
 
     @property
+    def n_configurations(self):
+        """Number of distinct configurations the space holds (may be inf)."""
+        return self.space.size
+
+    @property
     def n_remaining(self):
         """Number of candidates neither evaluated nor pending (may be inf)."""
         return self.space.size - len(self._seen)

@@ -240,9 +240,12 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
         """Plan and queue the first rung of a bracket from the lowest
         trusted level, shorter if the budget left needs it; whether any."""
         top = len(self.levels) - 1
+        # A bracket that cannot fill its first rung would promote fewer
+        # than one configuration: it starts higher instead.
+        n_left = self._configs.size - len(self._used)
         for start in range(self._lowest, top + 1):
             n_halvings = top - start
-            n = math.ceil(self.eta ** max(n_halvings, 1) - EPS)
+            n = min(math.ceil(self.eta ** max(n_halvings, 1) - EPS), n_left)
             while n > 0:
                 sizes = rung_sizes(n, n_halvings, self.eta)
                 if sizes[-1] >= 1 and self._fits(sizes, start):
@@ -250,8 +253,6 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
                 n -= 1
             if n == 0:
                 continue
-            if len(self._used) >= self._configs.size:
-                return False
             bracket = Bracket(start=start, sizes=sizes, round=len(self._brackets))
             self._brackets.append(bracket)
             picks = self._new_configs(sizes[0], self.levels[start])

@@ -294,7 +294,8 @@ class HyperbandOptimizer(BaseOptimizer):
         the rungs just told, drawing new configurations), so that asking for
         this many gets one whole level, all its brackets together. 1 when
         nothing can be scheduled before pending candidates are told, or
-        when the plan is complete: a random candidate outside the plan.
+        when the plan is complete: a random new configuration outside the
+        plan.
         """
         if not self._queue:
             self._schedule()
@@ -445,6 +446,22 @@ class HyperbandOptimizer(BaseOptimizer):
 
     def _uses_model(self):
         return self.sampler == "bayes"
+
+    @property
+    def n_configurations(self):
+        """Number of distinct configurations, the resource aside (may be inf)."""
+        return self._configs.size
+
+    def _sample_unseen(self, n_points):
+        # Outside the plan, only configurations no bracket has used: another
+        # level of a used one cannot change which is best at the top.
+        picks = []
+        for subspace, candidate in super()._sample_unseen(n_points):
+            if self._is_new(subspace, candidate, picks):
+                picks.append((subspace, candidate))
+        for subspace, candidate in picks:
+            self._used.add(self._configs.key(candidate, subspace))
+        return picks
 
     def _is_new(self, subspace, candidate, picks):
         key = self._configs.key(candidate, subspace)

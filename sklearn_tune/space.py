@@ -5,7 +5,8 @@ A search space is a dict (or a list of dicts, as disjoint sub-spaces) from
 parameter names to one of:
 
 - a list, tuple or 1-D array of values: a categorical dimension, as in
-  :class:`~sklearn.model_selection.GridSearchCV`;
+  :class:`~sklearn.model_selection.GridSearchCV`, ordered when its values
+  are all numbers;
 - a frozen :mod:`scipy.stats` distribution, continuous or discrete: mapped to
   the unit interval through its ``cdf``/``ppf``, so the unit interval is the
   distribution's own quantile scale (``loguniform`` is log-scaled for free);
@@ -39,6 +40,10 @@ class Dimension(ABC):
 
     #: Number of distinct values (``math.inf`` for continuous dimensions).
     size = math.inf
+
+    #: Whether the values are unordered choices, which optimizers one-hot
+    #: encode or redraw rather than move along the unit interval.
+    is_categorical = False
 
     @property
     def is_continuous(self):
@@ -92,8 +97,17 @@ class Dimension(ABC):
         """
         rng = _as_random_generator(random_state)
         n = 1 if size is None else int(size)
-        values = self.from_unit(rng.uniform(size=n))
+        values = self.from_unit(self.spread(rng.uniform(size=n)))
         return values[0] if size is None else values
+
+    def spread(self, u):
+        """Unit points of the values that uniform draws `u` pick.
+
+        Identity, but for ordered choices, whose cells have the widths of
+        the gaps between values: a uniform draw still picks each choice
+        with the same probability, as in RandomizedSearchCV.
+        """
+        return np.asarray(u, dtype=float)
 
 
 def _check_bound(name, value):
@@ -253,17 +267,32 @@ class Integer(_Interval):
 
 
 class Categorical(Dimension):
-    """A hyperparameter with a finite set of unordered choices.
+    """A hyperparameter with a finite set of choices, ordered or not.
 
     Choices may be any objects: strings, numbers, ``None``, tuples (such as
-    ``hidden_layer_sizes``), estimators. Choice ``i`` of ``k`` owns the cell
-    ``[i / k, (i + 1) / k)`` of the unit interval; optimizers that prefer it
-    get a one-hot encoding from :class:`SearchSpace`.
+    ``hidden_layer_sizes``), estimators. Unordered choice ``i`` of ``k`` owns
+    the cell ``[i / k, (i + 1) / k)`` of the unit interval; optimizers that
+    prefer it get a one-hot encoding from :class:`SearchSpace`.
+
+    Ordered choices (numbers, such as a GridSearchCV grid's ``[3, 5, 10,
+    20]``) sit at their position on their own scale instead: the unit
+    interval spans the smallest to the largest value, on a log scale when
+    all are positive and the largest is more than ten times the smallest,
+    linearly otherwise. Optimizers then know that 10 lies between 5 and 20
+    (a Gaussian process gets one column, not four; a mutation moves to a
+    neighbour). Random draws still pick each choice with equal probability,
+    and candidates hold the values exactly as written.
 
     Parameters
     ----------
     choices : sequence
         The distinct choices, at least one.
+    ordered : "auto" or bool, default="auto"
+        Whether the strategies may use the order of the choices. "auto":
+        ordered when every choice is a real number (not a bool) and no two
+        are equal, so that a list holding ``None`` or a string stays
+        unordered. True: numbers at their position on their scale, other
+        choices evenly spaced in the order given. False: unordered.
 
     Examples
     --------
@@ -273,9 +302,16 @@ class Categorical(Dimension):
     [(10,), (20, 20), None]
     >>> layers.to_unit([None])
     array([0.83333333])
+    >>> depth = Categorical([3, 5, 10, 20])
+    >>> depth.ordered, depth.to_unit([3, 5, 10, 20]).round(2)
+    (True, array([0.  , 0.12, 0.41, 1.  ]))
+    >>> depth.from_unit([0.3, 0.9])
+    [10, 20]
+    >>> Categorical([0.01, 0.1, 1.0]).to_unit([0.1])
+    array([0.5])
     """
 
-    def __init__(self, choices):
+    def __init__(self, choices, *, ordered="auto"):
         if isinstance(choices, (str, bytes)) or not isinstance(
             choices, (Sequence, np.ndarray)
         ):
@@ -289,8 +325,35 @@ class Categorical(Dimension):
             )
         if len(choices) == 0:
             raise ValueError("choices must hold at least one value, got none.")
+        if not (ordered == "auto" or isinstance(ordered, bool)):
+            raise ValueError(
+                f"ordered must be 'auto', True or False, got {ordered!r}."
+            )
         self.choices = list(choices)
         self.size = len(self.choices)
+        numeric = all(_is_number(c) for c in self.choices) and len(
+            {float(c) for c in self.choices}
+        ) == len(self.choices)
+        self._numeric = numeric
+        self.ordered = numeric if ordered == "auto" else ordered
+        self._positions = self._place(numeric) if self.ordered else None
+
+    def _place(self, numeric):
+        """Unit points of the ordered choices, in the order given."""
+        if not numeric:
+            return (np.arange(self.size) + 0.5) / self.size
+        values = np.array(self.choices, dtype=float)
+        low, high = values.min(), values.max()
+        if low > 0 and high > 10 * low:
+            values, low, high = np.log(values), np.log(low), np.log(high)
+        if high == low:
+            return np.full(self.size, 0.5)
+        return (values - low) / (high - low)
+
+    @property
+    def is_categorical(self):
+        """Whether the choices are unordered."""
+        return not self.ordered
 
     def index(self, value):
         """Position of `value` among the choices (identity, then equality)."""
@@ -312,18 +375,34 @@ class Categorical(Dimension):
         raise ValueError(f"{value!r} is not one of the choices {self.choices!r}.")
 
     def to_unit(self, values):
-        idx = np.array([self.index(v) for v in values], dtype=float)
+        idx = np.array([self.index(v) for v in values], dtype=int)
+        if self.ordered:
+            return self._positions[idx].astype(float)
         return (idx + 0.5) / self.size
 
     def _decode(self, u):
         u = np.asarray(u, dtype=float)
+        if self.ordered and self.size > 1:
+            # The nearest choice on the scale: cells end half-way between.
+            order = np.argsort(self._positions, kind="stable")
+            sorted_positions = self._positions[order]
+            edges = (sorted_positions[1:] + sorted_positions[:-1]) / 2
+            return order[np.searchsorted(edges, u, side="right")]
         return np.clip(np.floor(u * self.size), 0, self.size - 1).astype(int)
 
     def from_unit(self, u):
         return [self.choices[i] for i in self._decode(u)]
 
     def snap(self, u):
+        if self.ordered:
+            return self._positions[self._decode(u)].astype(float)
         return (self._decode(u) + 0.5) / self.size
+
+    def spread(self, u):
+        if not self.ordered:
+            return super().spread(u)
+        idx = np.clip(np.floor(np.asarray(u, dtype=float) * self.size), 0, self.size - 1)
+        return self._positions[idx.astype(int)].astype(float)
 
     def contains(self, value):
         try:
@@ -339,7 +418,13 @@ class Categorical(Dimension):
         return list(self.choices)
 
     def __repr__(self):
-        return f"Categorical({self.choices!r})"
+        if self.ordered == self._numeric:
+            return f"Categorical({self.choices!r})"
+        return f"Categorical({self.choices!r}, ordered={self.ordered})"
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 class _FrozenDistribution(Dimension):
@@ -450,7 +535,7 @@ class SubSpace:
         ]
         self.size = math.prod(dim.size for dim in self.dimensions)
         self._categorical = [
-            isinstance(dim, Categorical) and dim.size > 1 for dim in self.dimensions
+            dim.is_categorical and dim.size > 1 for dim in self.dimensions
         ]
 
     @property
@@ -515,7 +600,14 @@ class SubSpace:
     def sample(self, n, random_state=None):
         """Draw `n` candidates uniformly in the unit cube."""
         rng = _as_random_generator(random_state)
-        return self.decode(rng.uniform(size=(n, self.n_dims)))
+        return self.decode(self.spread(rng.uniform(size=(n, self.n_dims))))
+
+    def spread(self, U):
+        """Unit-cube points of the candidates that uniform points pick
+        (each dimension's :meth:`Dimension.spread`)."""
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        columns = [dim.spread(U[:, j]) for j, dim in enumerate(self.dimensions)]
+        return np.column_stack(columns) if columns else U.copy()
 
     def contains(self, candidate):
         """Whether `candidate` (a dict) belongs to this sub-space."""

@@ -83,6 +83,101 @@ def test_categorical_of_arbitrary_objects():
     assert len(keys) == len(choices)
 
 
+@pytest.mark.parametrize(
+    "choices, scale",
+    [
+        ([3, 5, 10, 20], "linear"),  # 20 / 3 is less than a decade
+        ([0.001, 0.01, 0.1, 1.0], "log"),
+        ([100, 200, 500, 2000], "log"),
+        ([-1.0, 0.0, 2.0], "linear"),
+        ([20, 3, 10, 5], "linear"),  # the order given does not matter
+    ],
+)
+def test_numeric_lists_sit_at_their_position_on_their_scale(choices, scale):
+    dim = Categorical(choices)
+    assert dim.ordered and not dim.is_categorical
+    values = np.array(choices, dtype=float)
+    if scale == "log":
+        values = np.log(values)
+    want = (values - values.min()) / (values.max() - values.min())
+    np.testing.assert_allclose(dim.to_unit(choices), want)
+    # Round trip, exact values and types, and snap is idempotent.
+    assert dim.from_unit(dim.to_unit(choices)) == choices
+    assert all(type(a) is type(b) for a, b in zip(dim.from_unit(want), choices))
+    u = np.random.default_rng(0).uniform(size=200)
+    np.testing.assert_array_equal(dim.snap(dim.snap(u)), dim.snap(u))
+    # Each point decodes to the nearest value on the scale.
+    nearest = np.abs(u[:, None] - want[None, :]).argmin(axis=1)
+    assert dim.from_unit(u) == [choices[i] for i in nearest]
+
+
+@pytest.mark.parametrize(
+    "choices, kwargs",
+    [
+        ([1, 2, None], {}),
+        ([1, 2, "auto"], {}),
+        ([True, False], {}),
+        ([1, 1.0, 2], {}),  # equal numbers: only their type tells them apart
+        ([1, 2, 3], {"ordered": False}),
+    ],
+)
+def test_lists_that_stay_unordered(choices, kwargs):
+    dim = Categorical(choices, **kwargs)
+    assert not dim.ordered and dim.is_categorical
+    np.testing.assert_allclose(
+        dim.to_unit(choices), (np.arange(len(choices)) + 0.5) / len(choices)
+    )
+    sub = SearchSpace({"c": dim}).subspaces[0]
+    assert sub.n_onehot_dims == len(choices)
+
+
+def test_ordered_choices_that_are_not_numbers_are_evenly_spaced():
+    dim = Categorical(["low", "medium", "high"], ordered=True)
+    np.testing.assert_allclose(dim.to_unit(["low", "medium", "high"]), [1 / 6, 0.5, 5 / 6])
+    assert repr(dim) == "Categorical(['low', 'medium', 'high'], ordered=True)"
+    assert repr(Categorical([1, 2], ordered=False)) == "Categorical([1, 2], ordered=False)"
+    assert repr(Categorical([1, 2])) == "Categorical([1, 2])"
+
+
+def test_ordered_lists_are_one_column_and_drawn_uniformly():
+    # Uneven gaps give uneven cells; draws still pick each value alike,
+    # as RandomizedSearchCV does with a list.
+    choices = [1, 2, 3, 100]
+    space = SearchSpace({"n": choices, "kernel": ["rbf", "poly"]})
+    sub = space.subspaces[0]
+    assert sub.n_onehot_dims == 1 + 2
+    drawn = [c["n"] for _, c in space.sample(4000, random_state=0)]
+    counts = np.array([drawn.count(v) for v in choices])
+    assert np.all(np.abs(counts - 1000) < 120), counts
+    rvs = Categorical(choices).rvs(size=4000, random_state=0)
+    assert np.all(np.abs(np.array([rvs.count(v) for v in choices]) - 1000) < 120)
+
+
+def test_an_ordered_grid_helps_the_gaussian_process():
+    # On a smooth function of two 8-value grids, knowing the order finds
+    # the best grid point sooner than one-hot choices, over 12 seeds.
+    from sklearn_tune.optimizers import BayesOptimizer
+
+    values = [1, 2, 3, 5, 8, 13, 21, 34]
+
+    def f(c):
+        return -(np.log(c["a"] / 8)) ** 2 - (np.log(c["b"] / 3)) ** 2
+
+    def evaluations_to_best(ordered, seed):
+        dim = Categorical(values, ordered=ordered)
+        opt = BayesOptimizer({"a": dim, "b": dim}, random_state=seed)
+        for i in range(30):
+            batch = opt.ask(1)
+            opt.tell(batch, [f(c) for c in batch])
+            if f(batch[0]) == 0:
+                return i + 1
+        return 31
+
+    ordered = [evaluations_to_best(True, seed) for seed in range(12)]
+    unordered = [evaluations_to_best(False, seed) for seed in range(12)]
+    assert np.mean(ordered) < np.mean(unordered) - 2, (ordered, unordered)
+
+
 def test_mixed_space_round_trip_and_snap():
     space = SearchSpace(
         {
@@ -163,6 +258,7 @@ def test_space_pickles():
         (lambda: Integer(3, 3), ValueError, "low must be smaller than high"),
         (lambda: Categorical([]), ValueError, "at least one value"),
         (lambda: Categorical("abc"), TypeError, "choices must be a list"),
+        (lambda: Categorical([1, 2], ordered="yes"), ValueError, "ordered must be"),
     ],
 )
 def test_invalid_dimensions(factory, error, match):

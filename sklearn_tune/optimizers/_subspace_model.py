@@ -8,7 +8,6 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import qmc
 
-from ..space import Categorical
 from ._gp import GaussianProcess, best_and_spread
 
 # Quasi-random candidates scored per sub-space and ask; the best of them
@@ -86,7 +85,7 @@ class SubspaceModel:
         self.n_initial = n_initial
         self._build_encoding()
         self.design = subspace.snap(
-            _shifted(_sobol_integers(n_initial, subspace.n_dims), rng)
+            subspace.spread(_shifted(_sobol_integers(n_initial, subspace.n_dims), rng))
         )
         self.n_design_asked = 0
         self.candidates = _sobol_integers(_N_CANDIDATES, subspace.n_dims)
@@ -117,7 +116,7 @@ class SubspaceModel:
         self.ordinal = []  # (dimension, unit-cube points of its values)
         single, continuous, widths = [], [], []
         for j, dim in enumerate(self.subspace.dimensions):
-            if isinstance(dim, Categorical):
+            if dim.is_categorical:
                 # A single choice is a constant, which needs no column.
                 widths.append(dim.size if dim.size > 1 else 0)
                 if dim.size > 1:

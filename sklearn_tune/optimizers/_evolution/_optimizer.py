@@ -13,7 +13,6 @@ import numbers
 
 import numpy as np
 
-from ...space import Categorical
 from .._base import BaseOptimizer
 from ._cmaes import CMAES
 from ._operators import MAX_SCALE, NO_PARENT, GeneticOperators
@@ -277,7 +276,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
         subspaces = self.space.subspaces
         self._categorical = [
-            np.array([isinstance(d, Categorical) for d in s.dimensions], dtype=bool)
+            np.array([d.is_categorical for d in s.dimensions], dtype=bool)
             for s in subspaces
         ]
         self._continuous = [
@@ -540,7 +539,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         for s, subspace in enumerate(self.space.subspaces):
             m = int(np.sum(which == s))
             strata = np.argsort(self._rng.random((m, subspace.n_dims)), axis=0)
-            points[s] = iter((strata + self._rng.random(strata.shape)) / max(m, 1))
+            points[s] = iter(
+                subspace.spread((strata + self._rng.random(strata.shape)) / max(m, 1))
+            )
         batch_keys = set()
         proposals = []
         for s in which:

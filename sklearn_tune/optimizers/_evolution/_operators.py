@@ -41,14 +41,14 @@ class GeneticOperators:
     ``_categorical`` (a boolean mask per sub-space), ``mutation_scales_``,
     ``mutation_rate``, ``selection``, ``crossover``, ``crossover_rate``,
     ``mutation``, the population (``population_``, ``subspaces_``, ``_X``)
-    and its ``_finish`` and ``_remember``.
+    and its ``_finish``, ``_remember`` and ``_selection_fitness``.
     """
 
     # ---------------------------------------------------------- generation --
 
     def _breed(self, n_points):
         population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
+        fitness = self._selection_fitness(population)
         in_subspace = np.array([self.subspaces_[i] for i in population])
         everyone = np.arange(len(population))
         batch_keys = set()

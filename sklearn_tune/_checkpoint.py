@@ -16,14 +16,17 @@ _FORMAT = 2  # 2: the optimizers of the one-vocabulary redesign
 def search_fingerprint(search, space):
     """What a checkpoint must agree with before its rows are reused.
 
-    The space, the estimator (unfitted) and the scoring; the data and the
-    folds are checked by :class:`~sklearn_tune._splitters.FixedSplits`. The
-    budget (``n_iter``, ``max_time``) is not part of it, so a resumed search
-    may be given more.
+    The space, the estimator (unfitted), the scoring and the objectives if
+    several; the data and the folds are checked by
+    :class:`~sklearn_tune._splitters.FixedSplits`. The budget (``n_iter``,
+    ``max_time``) is not part of it, so a resumed search may be given more.
     """
-    return joblib.hash(
-        (repr(space), clone(search.estimator), repr(search.scoring), type(search).__name__)
+    state = (
+        repr(space), clone(search.estimator), repr(search.scoring), type(search).__name__
     )
+    if search.objectives is not None:
+        state += (list(search.objectives),)
+    return joblib.hash(state)
 
 
 def save(path, state):

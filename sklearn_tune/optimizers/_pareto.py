@@ -53,7 +53,7 @@ def non_dominated_rank(Y):
 
     Examples
     --------
-    >>> from sklearn_tune.optimizers._pareto import non_dominated_rank
+    >>> from sklearn_tune.optimizers import non_dominated_rank
     >>> non_dominated_rank([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [float("nan"), 2]])
     array([1, 1, 1, 2, 3])
     """
@@ -97,7 +97,7 @@ def crowding_distance(Y):
 
     Examples
     --------
-    >>> from sklearn_tune.optimizers._pareto import crowding_distance
+    >>> from sklearn_tune.optimizers import crowding_distance
     >>> crowding_distance([[0, 4], [1, 3], [3, 1], [4, 0]])
     array([inf, 1., 1., inf])
     """
@@ -171,7 +171,7 @@ def hypervolume(Y, reference):
 
     Examples
     --------
-    >>> from sklearn_tune.optimizers._pareto import hypervolume
+    >>> from sklearn_tune.optimizers import hypervolume
     >>> hypervolume([[1, 3], [2, 2], [3, 1]], reference=[0, 0])
     6.0
     """

@@ -354,3 +354,43 @@ def test_early_stopping_counts_batches_without_a_new_front_member():
     # Rows of the last two batches never entered the front.
     last = batches >= batches.max() - 1
     assert not (s.cv_results_["pareto_rank"][last] == 1).any()
+
+
+# ------------------------------------------------------------------- plots --
+
+
+def test_plot_pareto_front_highlights_the_front_and_the_chosen_model():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from sklearn_tune.plotting import plot_pareto_front
+
+    s = tree_search(refit="accuracy", objectives=["accuracy", "fit_time"],
+                    n_iter=12).fit(X, y)
+    ax = plot_pareto_front(s)
+    front_line = next(line for line in ax.get_lines()
+                      if line.get_label() == "Pareto front")
+    results = s.cv_results_
+    assert sorted(front_line.get_xdata()) == sorted(results["mean_fit_time"][s.pareto_front_])
+    best = next(line for line in ax.get_lines() if line.get_label() == "best")
+    assert best.get_ydata()[0] == results["mean_test_accuracy"][s.best_index_]
+    plt.close("all")
+
+    # scikit-learn's own search, with a cost column: both axes named.
+    sk = RandomizedSearchCV(DecisionTreeClassifier(random_state=0),
+                            {"max_depth": list(range(1, 9))}, n_iter=6, cv=3,
+                            random_state=0).fit(X, y)
+    ax = plot_pareto_front(sk, x="param_max_depth", y="score")
+    front_line = next(line for line in ax.get_lines()
+                      if line.get_label() == "Pareto front")
+    depths = np.asarray(sk.cv_results_["param_max_depth"], dtype=float)
+    scores = sk.cv_results_["mean_test_score"]
+    expected = non_dominated_rank(np.column_stack([-depths, scores])) == 1
+    assert sorted(front_line.get_xdata()) == sorted(depths[expected])
+    with pytest.raises(ValueError, match="Pass x and y"):
+        plot_pareto_front(sk)
+    with pytest.raises(ValueError, match="'nope' is neither a scorer"):
+        plot_pareto_front(sk, x="nope", y="score")
+    plt.close("all")

@@ -31,6 +31,9 @@ Problems:
   minimised; convex and concave fronts), 2-fold CV of an estimator whose
   scorers return minus each objective.
 - ``dtlz2``: DTLZ2 with 3 objectives in 6 dimensions (k = 4).
+- ``l1-logistic-cancer``: an L1 LogisticRegression (liblinear) after
+  scaling and SelectKBest on load_breast_cancer: log-loss against the number of non-zero
+  coefficients (deterministic), over k, C and intercept_scaling, 3 folds.
 - ``hgb-cancer``: HistGradientBoostingClassifier on load_breast_cancer,
   accuracy against the mean fit time of 3 folds (stratified, shuffled with
   seed 0), over learning_rate, max_iter, max_leaf_nodes and
@@ -39,7 +42,7 @@ Problems:
 
     python -m benchmarks.bench_multiobjective --quick
     python -m benchmarks.bench_multiobjective [--problems zdt1 zdt2 dtlz2
-        hgb-cancer] [--seeds 5] [--budgets 60 150]
+        l1-logistic-cancer hgb-cancer] [--seeds 5] [--budgets 60 150]
         [--strategies bayes evolution optuna-nsga2 optuna-tpe random]
 """
 
@@ -172,8 +175,8 @@ def _hgb_cancer():
         X, y, StratifiedKFold(3, shuffle=True, random_state=0),
         {
             "learning_rate": ("real", 1e-2, 1.0, True),
-            "max_iter": ("int", 5, 100, True),
-            "max_leaf_nodes": ("int", 2, 64, True),
+            "max_iter": ("int", 5, 50, True),
+            "max_leaf_nodes": ("int", 2, 32, True),
             "min_samples_leaf": ("int", 2, 64, True),
         },
         {"accuracy": "accuracy"}, ["accuracy", "fit_time"],
@@ -182,11 +185,48 @@ def _hgb_cancer():
     )
 
 
+class NegativeNonZero:
+    """Scorer: minus the number of non-zero coefficients of a pipeline's
+    final linear model (its model size, maximised)."""
+
+    def __call__(self, estimator, X, y=None):
+        return -float(np.count_nonzero(estimator[-1].coef_))
+
+
+def _l1_logistic_cancer():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.feature_selection import SelectKBest
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(), SelectKBest(),
+        LogisticRegression(penalty="l1", solver="liblinear"),
+    )
+    return MOProblem(
+        "l1-logistic-cancer", pipe, X, y,
+        StratifiedKFold(3, shuffle=True, random_state=0),
+        {
+            "selectkbest__k": ("int", 1, 30, False),
+            "logisticregression__C": ("real", 1e-3, 1e2, True),
+            "logisticregression__intercept_scaling": ("real", 1e-2, 1e2, True),
+        },
+        {"log_loss": "neg_log_loss", "non_zero": NegativeNonZero()},
+        ["log_loss", "non_zero"],
+        # Log-loss 0.7 (predicting the class frequencies scores 0.66), and
+        # one more coefficient than the 30 features.
+        [-0.7, -31.0],
+    )
+
+
 PROBLEMS = {
     "zdt1": lambda: _analytic("zdt1"),
     "zdt2": lambda: _analytic("zdt2"),
     "dtlz2": lambda: _analytic("dtlz2"),
     "hgb-cancer": _hgb_cancer,
+    "l1-logistic-cancer": _l1_logistic_cancer,
 }
 
 # -------------------------------------------------------------- strategies --

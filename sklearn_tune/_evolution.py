@@ -217,7 +217,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         ``mean_score`` and ``std_score`` (of the objective over the
         generation's other candidates) and ``best_score_so_far``. The
         objective is ``mean_test_score``, or ``mean_test_<refit>`` with
-        multi-metric scoring.
+        multi-metric scoring; with several `objectives`, the first.
 
     best_estimator_ : estimator
         Estimator refitted with the best parameters; only with `refit`.

@@ -297,6 +297,9 @@ class BaseTuneSearchCV(BaseSearchCV):
                 "objectives must be None or a list of at least two distinct "
                 f"names; got objectives={self.objectives!r}."
             )
+        if callable(self.scoring):
+            # A callable's metrics are known once it has scored a batch.
+            return
         scorers = self._scorer_names()
         for name in names:
             if name not in scorers and name not in _COSTS:

@@ -276,6 +276,20 @@ def test_objectives_errors(params, message):
         tree_search(refit="accuracy", **params).fit(X, y)
 
 
+def test_objectives_of_a_callable_multimetric_scoring():
+    def scoring(estimator, X, y):
+        return {"accuracy": estimator.score(X, y), "depth": -estimator.get_depth()}
+
+    s = tree_search(scoring=scoring, refit="accuracy",
+                    objectives=["accuracy", "depth"]).fit(X, y)
+    Y = np.column_stack([s.cv_results_["mean_test_accuracy"],
+                         s.cv_results_["mean_test_depth"]])
+    assert s.cv_results_["pareto_rank"].tolist() == non_dominated_rank(Y).tolist()
+    with pytest.raises(ValueError, match="objectives names 'nope', which no scorer"):
+        tree_search(scoring=scoring, refit="accuracy",
+                    objectives=["accuracy", "nope"]).fit(X, y)
+
+
 @pytest.mark.parametrize("cls", [GradientSearchCV, HyperbandSearchCV])
 def test_single_objective_strategies_refuse_objectives(cls):
     s = cls(

@@ -37,7 +37,8 @@ class _LoopState:
     batch_number: int = 0
     best: float = -np.inf
     n_no_change: int = 0
-    objective: str = None
+    # The cv_results_ columns told, each with the sign that maximises it.
+    objective: list = None
     last_failure: str = None
 
     def update_best(self, scores, tol, n_iter_no_change):

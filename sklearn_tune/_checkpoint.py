@@ -10,7 +10,7 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 2  # 2: the optimizers of the one-vocabulary redesign
+_FORMAT = 3  # 3: the loop's objective is a list of (column, sign)
 
 
 def search_fingerprint(search, space):
@@ -60,7 +60,7 @@ def load(path, fingerprint):
     ------
     ValueError
         If the file is not a checkpoint of this library, is damaged, or was
-        written by a search with another space, estimator or scoring.
+        written by a search with another space, estimator, scoring or objectives.
     """
     path = os.fspath(path)
     if not os.path.exists(path):

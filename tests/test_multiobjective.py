@@ -174,6 +174,34 @@ def test_evolution_keeps_the_front_and_spread():
     assert opt.restart_ == 0
 
 
+@pytest.mark.parametrize("cls", [BayesOptimizer, EvolutionaryOptimizer])
+def test_failed_objectives_are_tolerated_and_never_on_the_front(cls):
+    opt = cls(ZDT_SPACE, random_state=0)
+    for _ in range(4):
+        batch = opt.ask(opt.next_batch_size())
+        scores = [_zdt1(c) for c in batch]
+        scores[0] = [np.nan, 0.0]
+        opt.tell(batch, scores)
+    assert len(opt.ask(opt.next_batch_size())) >= 1
+    Y = np.asarray(opt.objective_scores_)
+    failed = np.isnan(Y).any(axis=1)
+    ranks = non_dominated_rank(Y)
+    assert (ranks[failed] == ranks.max()).all()
+    assert (ranks[~failed] < ranks.max()).all()
+    if cls is EvolutionaryOptimizer:
+        # Failures are last in the crowded order: not in a full population.
+        assert not failed[opt.population_].any()
+
+
+def test_same_seed_same_asks_with_objectives():
+    def asks(seed):
+        opt = BayesOptimizer(ZDT_SPACE, random_state=seed)
+        _front_hypervolume(opt, 14)
+        return opt.candidates_
+
+    assert asks(3) == asks(3)
+
+
 def test_evolution_refuses_several_objectives_with_de():
     opt = EvolutionaryOptimizer(ZDT_SPACE, strategy="de", random_state=0)
     with pytest.raises(ValueError, match="strategy='de' optimises one objective"):

@@ -45,11 +45,12 @@ class _CheapestWithin:
 
 
 def cheapest_within(tol=0.01, *, metric="score", cost="fit_time"):
-    """A `refit` callable: the cheapest candidate whose score is within `tol`
-    of the best.
+    """Make a `refit` callable choosing the cheapest candidate near the best.
 
-    The common choice from a front of accuracy against cost: give up at most
-    `tol` of the metric for the fastest (or smallest, sparsest) model.
+    The chosen candidate is the cheapest whose score is within `tol` of the
+    best: the common choice from a front of accuracy against cost, giving up
+    at most `tol` of the metric for the fastest (or smallest, sparsest)
+    model.
 
     Parameters
     ----------
@@ -66,8 +67,8 @@ def cheapest_within(tol=0.01, *, metric="score", cost="fit_time"):
 
     Returns
     -------
-    refit : callable
-        Takes ``cv_results_`` and returns the index of the chosen row, as
+    callable
+        The `refit` callable: it takes ``cv_results_`` and returns the index of the chosen row, as
         scikit-learn's searches expect of a callable `refit`.
 
     Examples

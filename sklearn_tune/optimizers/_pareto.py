@@ -48,8 +48,9 @@ def non_dominated_rank(Y):
 
     Returns
     -------
-    ranks : ndarray of int of shape (n_points,)
-        From 1; failures get one more than the largest rank of the others.
+    ndarray of int of shape (n_points,)
+        The ranks, from 1; failures get one more than the largest rank of
+        the others.
 
     Examples
     --------
@@ -80,7 +81,7 @@ def non_dominated_rank(Y):
 
 
 def crowding_distance(Y):
-    """NSGA-II's crowding distance of each row within its set of rows.
+    """Compute NSGA-II's crowding distance of each row within its set of rows.
 
     The sum over objectives of the gap between a row's two neighbours along
     that objective, divided by the objective's range; the rows at either end
@@ -93,7 +94,8 @@ def crowding_distance(Y):
 
     Returns
     -------
-    distance : ndarray of shape (n_points,)
+    ndarray of shape (n_points,)
+        The crowding distance of each row.
 
     Examples
     --------
@@ -167,7 +169,8 @@ def hypervolume(Y, reference):
 
     Returns
     -------
-    volume : float
+    float
+        The hypervolume.
 
     Examples
     --------

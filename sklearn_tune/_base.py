@@ -51,9 +51,11 @@ class _LoopState:
     def update_front(self, objectives, n_new, n_iter_no_change):
         """Track the Pareto front of all rows so far (`objectives`, the batch
         last); whether early stopping is due."""
+        if n_iter_no_change is None:
+            return False
         entered = np.any(non_dominated_rank(objectives)[-n_new:] == 1)
         self.n_no_change = 0 if entered else self.n_no_change + 1
-        return n_iter_no_change is not None and self.n_no_change >= n_iter_no_change
+        return self.n_no_change >= n_iter_no_change
 
 
 class BaseTuneSearchCV(BaseSearchCV):

@@ -52,6 +52,7 @@ import time
 import warnings
 
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.model_selection import (
     KFold,
@@ -64,6 +65,7 @@ from benchmarks._common import pin_blas, to_optuna, to_scipy, to_tune
 from sklearn_tune import BayesSearchCV, EvolutionarySearchCV, Real
 from sklearn_tune.optimizers import BayesOptimizer, EvolutionaryOptimizer, hypervolume
 
+_SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 STRATEGIES = ("bayes", "evolution", "optuna-nsga2", "optuna-tpe", "random")
 OURS = ("bayes", "evolution")
 PEERS = ("optuna-nsga2", "optuna-tpe", "random")
@@ -201,9 +203,10 @@ def _l1_logistic_cancer():
     from sklearn.preprocessing import StandardScaler
 
     X, y = load_breast_cancer(return_X_y=True)
+    # scikit-learn 1.8 deprecated `penalty` for `l1_ratio`.
+    l1 = {"l1_ratio": 1.0} if _SKLEARN >= (1, 8) else {"penalty": "l1"}
     pipe = make_pipeline(
-        StandardScaler(), SelectKBest(),
-        LogisticRegression(penalty="l1", solver="liblinear"),
+        StandardScaler(), SelectKBest(), LogisticRegression(solver="liblinear", **l1)
     )
     return MOProblem(
         "l1-logistic-cancer", pipe, X, y,

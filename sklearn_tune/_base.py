@@ -241,9 +241,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 )
             return key
         metrics = self._metric_names(results)
-        if len(metrics) == 1:
-            return f"mean_test_{metrics[0]}"
-        if not self._multi_objective:
+        if len(metrics) == 1 or not self._multi_objective:
             return f"mean_test_{metrics[0]}"
         raise ValueError(
             "With multi-metric scoring, refit must be the name of the metric to "
@@ -258,9 +256,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         """Names of the scorers of a multi-metric `scoring`, in its order;
         ``["score"]`` for a single metric."""
         scoring = self.scoring
-        if isinstance(scoring, dict):
-            return list(scoring)
-        if isinstance(scoring, (list, tuple)):
+        if isinstance(scoring, (dict, list, tuple)):
             return list(scoring)
         if isinstance(scoring, set):
             return sorted(scoring)
@@ -419,9 +415,9 @@ class BaseTuneSearchCV(BaseSearchCV):
                     raise
                 loop.last_failure = str(exc).strip()
                 loop.n_failed += len(batch)
-                scores = np.full(len(batch), np.nan)
-                if self._objective_names() is not None:
-                    scores = np.full((len(batch), len(self._objective_names())), np.nan)
+                names = self._objective_names()
+                shape = len(batch) if names is None else (len(batch), len(names))
+                scores = np.full(shape, np.nan)
                 warnings.warn(
                     f"Every fit of batch {loop.batch_number} ({len(batch)} "
                     "candidates) failed; the search goes on, and these candidates "

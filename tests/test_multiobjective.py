@@ -2,6 +2,7 @@
 
 import itertools
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -278,6 +279,24 @@ def test_cheapest_within_errors():
         cheapest_within(metric=3)
     with pytest.raises(ValueError, match="'mean_test_nope', which cv_results_ lacks"):
         cheapest_within(metric="nope")({"mean_fit_time": [1.0]})
+
+
+def test_failed_candidates_rank_last_and_failed_batches_go_on():
+    from _estimators import FailingClassifier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = RandomTuneSearchCV(
+            FailingClassifier(), {"param": Real(0, 1)}, n_iter=12, batch_size=1,
+            cv=2, random_state=0, objectives=["score", "fit_time"],
+        ).fit(X, y)
+    told = np.asarray(s.optimizer_.objective_scores_)
+    assert told.shape == (12, 2)
+    # Batches whose every fit failed are told as failed, not in cv_results_.
+    assert np.isnan(told).any(axis=1).sum() == 12 - len(s.cv_results_["params"]) > 0
+    ranks = s.cv_results_["pareto_rank"]
+    assert np.isfinite(s.cv_results_["mean_test_score"][s.pareto_front_]).all()
+    assert ranks.min() == 1
 
 
 def test_single_metric_score_and_time():

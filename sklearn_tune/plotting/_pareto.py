@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..optimizers._pareto import non_dominated_rank
+from ..optimizers import non_dominated_rank
 from ._utils import _check_search, _final_rows, _get_ax, _mark_best
 
 _TIMES = {"fit_time": "mean_fit_time", "score_time": "mean_score_time"}

@@ -65,16 +65,18 @@ columns = [
 print(results[columns].sort_values("rank_test_log_loss").head(8).to_string())
 
 # %%
-# ``refit`` must name the metric to optimise
-# ------------------------------------------
-# scikit-learn's searches accept ``refit=False`` with several metrics, as
-# they only evaluate a fixed set of candidates. A sklearn-tune search needs
-# one metric to optimise: it says so before fitting anything, rather than
-# choosing one for you.
-try:
-    search.set_params(refit=False).fit(X, y)
-except ValueError as exc:
-    print(exc)
+# Without a metric to refit, every metric is an objective
+# -------------------------------------------------------
+# scikit-learn's searches accept ``refit=False`` (or a callable ``refit``)
+# with several metrics. A sklearn-tune search then looks for the Pareto
+# front of all of them: the candidates no other beats on every metric,
+# marked by ``pareto_rank == 1`` in ``cv_results_`` and listed in
+# ``pareto_front_`` (see the user guide's page on several objectives).
+from sklearn.base import clone
+
+front = clone(search).set_params(refit=False).fit(X, y)
+print(f"{len(front.pareto_front_)} of {len(front.cv_results_['params'])} "
+      "candidates are Pareto-optimal")
 
 # %%
 # The objective against ``C``
@@ -87,6 +89,5 @@ import matplotlib.pyplot as plt
 
 from sklearn_tune.plotting import plot_objective
 
-search.set_params(refit="log_loss")
 plot_objective(search, "logisticregression__C")
 plt.show()

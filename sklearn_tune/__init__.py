@@ -5,6 +5,7 @@ from ._bayes import BayesSearchCV
 from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
 from ._hyperband import HyperbandSearchCV
+from ._refit import cheapest_within
 from .space import Categorical, Integer, Real, SearchSpace
 
 __version__ = "0.1.0.dev0"
@@ -20,4 +21,5 @@ __all__ = [
     "Real",
     "SearchSpace",
     "__version__",
+    "cheapest_within",
 ]

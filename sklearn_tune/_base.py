@@ -21,7 +21,11 @@ from ._compat import (
 )
 from ._names import check_parameter_names, check_scoring_names
 from ._splitters import FixedSplits
+from .optimizers._pareto import non_dominated_rank
 from .space import SearchSpace
+
+# The built-in objectives: the fold means scikit-learn times, minimised.
+_COSTS = {"fit_time": "mean_fit_time", "score_time": "mean_score_time"}
 
 
 @dataclass
@@ -33,7 +37,8 @@ class _LoopState:
     batch_number: int = 0
     best: float = -np.inf
     n_no_change: int = 0
-    objective: str = None
+    # The cv_results_ columns told, each with the sign that maximises it.
+    objective: list = None
     last_failure: str = None
 
     def update_best(self, scores, tol, n_iter_no_change):
@@ -42,6 +47,15 @@ class _LoopState:
         self.n_no_change = 0 if batch_best > self.best + tol else self.n_no_change + 1
         self.best = max(self.best, batch_best)
         return n_iter_no_change is not None and self.n_no_change >= n_iter_no_change
+
+    def update_front(self, objectives, n_new, n_iter_no_change):
+        """Track the Pareto front of all rows so far (`objectives`, the batch
+        last); whether early stopping is due."""
+        if n_iter_no_change is None:
+            return False
+        entered = np.any(non_dominated_rank(objectives)[-n_new:] == 1)
+        self.n_no_change = 0 if entered else self.n_no_change + 1
+        return self.n_no_change >= n_iter_no_change
 
 
 class BaseTuneSearchCV(BaseSearchCV):
@@ -62,13 +76,16 @@ class BaseTuneSearchCV(BaseSearchCV):
        parallel with ``n_jobs``), adding an ``iter`` column (the batch number)
        and the strategy's own columns to ``cv_results_``;
     4. tell the optimizer the objective: ``mean_test_score``, or
-       ``mean_test_<refit>`` with multi-metric scoring. A batch whose every
+       ``mean_test_<refit>`` with multi-metric scoring; with several
+       `objectives`, one column per objective (``mean_test_<name>``, or
+       ``mean_fit_time`` and ``mean_score_time`` negated). A batch whose every
        fit failed is told as failed (NaN) instead of ending the search;
        then :meth:`_after_tell` lets the strategy tell it more;
     5. stop after ``n_iter`` candidates, when the space is exhausted, when
        ``max_time`` seconds have passed since fit started (checked before each
        batch after the first, with a warning), or when the best objective has not improved by
-       more than ``tol`` for ``n_iter_no_change`` batches.
+       more than ``tol`` for ``n_iter_no_change`` batches (with several
+       objectives: when no candidate entered the Pareto front).
 
     With ``checkpoint`` set to a path, the state (optimizer, rows of
     ``cv_results_``, folds, and fingerprints of the data, space, estimator
@@ -94,7 +111,13 @@ class BaseTuneSearchCV(BaseSearchCV):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(RealNumber, 0, None, closed="left")],
         "checkpoint": [str, os.PathLike, None],
+        "objectives": [list, tuple, None],
     }
+
+    # Whether the strategy can search for a Pareto front; one that cannot
+    # refuses `objectives`, and optimises the first scorer when multi-metric
+    # scoring comes with a refit that names none.
+    _multi_objective = True
 
     @abstractmethod
     def __init__(
@@ -116,6 +139,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         n_iter_no_change=None,
         tol=0.0,
         checkpoint=None,
+        objectives=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -135,6 +159,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.checkpoint = checkpoint
+        self.objectives = objectives
 
     def fit(self, X, y=None, **params):
         """Run the search on the fixed folds, then refit the best candidate.
@@ -159,7 +184,10 @@ class BaseTuneSearchCV(BaseSearchCV):
         # scikit-learn's fit from 1.9 on readies the search with the data
         # before _run_search; earlier releases get the same from _compat.
         prepare_fit(self, X, y, params)
-        return super().fit(X, y, **params)
+        super().fit(X, y, **params)
+        if "pareto_rank" in self.cv_results_:
+            self.pareto_front_ = np.flatnonzero(self.cv_results_["pareto_rank"] == 1)
+        return self
 
     @abstractmethod
     def _make_optimizer(self, space, random_state):
@@ -183,6 +211,25 @@ class BaseTuneSearchCV(BaseSearchCV):
         splits every batch is scored on); the default does nothing.
         """
 
+    def _objective_columns(self, results):
+        """The ``cv_results_`` columns the optimizer maximises, each with the
+        sign that makes it a maximisation."""
+        names = self._objective_names()
+        if names is None:
+            return [(self._objective_key(results), 1.0)]
+        columns = []
+        for name in names:
+            if name in _COSTS:
+                columns.append((_COSTS[name], -1.0))
+            elif f"mean_test_{name}" in results:
+                columns.append((f"mean_test_{name}", 1.0))
+            else:
+                raise ValueError(
+                    f"objectives names {name!r}, which no scorer computes; the "
+                    f"scorers are {self._metric_names(results)}."
+                )
+        return columns
+
     def _objective_key(self, results):
         """The ``cv_results_`` column the optimizer maximises."""
         if isinstance(self.refit, str):
@@ -194,7 +241,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 )
             return key
         metrics = self._metric_names(results)
-        if len(metrics) == 1:
+        if len(metrics) == 1 or not self._multi_objective:
             return f"mean_test_{metrics[0]}"
         raise ValueError(
             "With multi-metric scoring, refit must be the name of the metric to "
@@ -205,15 +252,65 @@ class BaseTuneSearchCV(BaseSearchCV):
     def _metric_names(results):
         return [k[len("rank_test_") :] for k in results if k.startswith("rank_test_")]
 
-    def _check_objective_defined(self):
-        """Fail before any fit when the scoring already shows no objective."""
+    def _scorer_names(self):
+        """Names of the scorers of a multi-metric `scoring`, in its order;
+        ``["score"]`` for a single metric."""
         scoring = self.scoring
-        many = isinstance(scoring, (list, tuple, set, dict)) and len(scoring) > 1
-        if many and not isinstance(self.refit, str):
+        if isinstance(scoring, (dict, list, tuple)):
+            return list(scoring)
+        if isinstance(scoring, set):
+            return sorted(scoring)
+        return ["score"]
+
+    def _objective_names(self):
+        """The names of the objectives, or None for one objective.
+
+        `objectives` if set; otherwise, with multi-metric scoring and a
+        `refit` that names no scorer (a callable, or False), every scorer,
+        the refit choosing from the front.
+        """
+        if self.objectives is not None:
+            return list(self.objectives)
+        scorers = self._scorer_names()
+        if len(scorers) > 1 and not isinstance(self.refit, str) and self._multi_objective:
+            return scorers
+        return None
+
+    def _check_objective_defined(self):
+        """Fail before any fit when the scoring or `objectives` show no
+        objective."""
+        if self.objectives is None:
+            return
+        if not self._multi_objective:
             raise ValueError(
-                "With multi-metric scoring, refit must be the name of the metric "
-                f"to optimise, one of {sorted(scoring)}; got refit={self.refit!r}."
+                f"{type(self).__name__} optimises one objective; got "
+                f"objectives={self.objectives!r}. Set objectives=None, and "
+                "choose the objective with scoring (and refit, with several "
+                "scorers)."
             )
+        names = list(self.objectives)
+        if len(names) < 2 or len(set(names)) < len(names) or not all(
+            isinstance(name, str) for name in names
+        ):
+            raise ValueError(
+                "objectives must be None or a list of at least two distinct "
+                f"names; got objectives={self.objectives!r}."
+            )
+        if callable(self.scoring):
+            # A callable's metrics are known once it has scored a batch.
+            return
+        scorers = self._scorer_names()
+        for name in names:
+            if name not in scorers and name not in _COSTS:
+                where = (
+                    f"the keys of scoring are {scorers}"
+                    if scorers != ["score"]
+                    else "scoring is a single metric, named 'score'"
+                )
+                raise ValueError(
+                    f"objectives names {name!r}, which is neither a scorer "
+                    f"nor one of {sorted(_COSTS)}: {where}."
+                )
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         started = time.monotonic()
@@ -324,7 +421,9 @@ class BaseTuneSearchCV(BaseSearchCV):
                     raise
                 loop.last_failure = str(exc).strip()
                 loop.n_failed += len(batch)
-                scores = np.full(len(batch), np.nan)
+                names = self._objective_names()
+                shape = len(batch) if names is None else (len(batch), len(names))
+                scores = np.full(shape, np.nan)
                 warnings.warn(
                     f"Every fit of batch {loop.batch_number} ({len(batch)} "
                     "candidates) failed; the search goes on, and these candidates "
@@ -332,15 +431,27 @@ class BaseTuneSearchCV(BaseSearchCV):
                     UserWarning,
                 )
             else:
-                loop.objective = loop.objective or self._objective_key(results)
-                scores = np.asarray(results[loop.objective][-len(batch) :], dtype=float)
+                loop.objective = loop.objective or self._objective_columns(results)
+                scores = np.column_stack(
+                    [
+                        sign * np.asarray(results[key][-len(batch) :], dtype=float)
+                        for key, sign in loop.objective
+                    ]
+                )
+                if scores.shape[1] == 1:
+                    scores = scores[:, 0]
             optimizer.tell(batch, scores)
             self._after_tell(optimizer, batch, cv.splits_)
             loop.n_evaluated += len(batch)
             if self.verbose > 0:
                 self._print_progress(optimizer, loop.batch_number, batch, start)
             loop.batch_number += 1
-            stop = loop.update_best(scores, self.tol, self.n_iter_no_change)
+            if np.ndim(scores) == 2:
+                stop = loop.update_front(
+                    optimizer.objective_scores_, len(batch), self.n_iter_no_change
+                )
+            else:
+                stop = loop.update_best(scores, self.tol, self.n_iter_no_change)
             if self.checkpoint is not None:
                 _checkpoint.save(
                     self.checkpoint,
@@ -377,7 +488,20 @@ class BaseTuneSearchCV(BaseSearchCV):
                 for key in {*old_more, *more_results}
             }
         self._evaluated_rows = (list(candidate_params), list(out), more_results)
-        return super()._format_results(candidate_params, n_splits, out, more_results)
+        results = super()._format_results(
+            candidate_params, n_splits, out, more_results
+        )
+        if self._objective_names() is not None:
+            results["pareto_rank"] = self._pareto_rank(results)
+        return results
+
+    def _pareto_rank(self, results):
+        """Non-dominated rank of every row of `results` (1: the front)."""
+        columns = self._objective_columns(results)
+        Y = np.column_stack(
+            [sign * np.asarray(results[key], dtype=float) for key, sign in columns]
+        )
+        return non_dominated_rank(Y)
 
     def _evaluate_batch(self, evaluate_candidates, batch, cv, more_results, ctx):
         if ctx is None:

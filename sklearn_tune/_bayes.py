@@ -123,8 +123,27 @@ class BayesSearchCV(BaseTuneSearchCV):
         ``ceil(n_workers / n_splits)``: the fewest that give every worker a
         fit (see Notes). An int makes the candidates independent of `n_jobs`.
 
+    objectives : list of str, default=None
+        Search for the Pareto front of several objectives instead of the
+        best of one: keys of the `scoring` dict (or names of its list),
+        maximised, and ``"fit_time"`` and ``"score_time"``, the mean fit and
+        score times over the folds, minimised (``"score"`` names a single
+        metric). ``cv_results_`` then has a ``pareto_rank`` column and the
+        search a ``pareto_front_``; `refit` names the metric whose best row
+        is refitted, or is a callable choosing a row, such as
+        :func:`~sklearn_tune.cheapest_within`. ``None``: one objective, or,
+        with multi-metric `scoring` and a `refit` naming none of its metrics
+        (a callable or False), every metric. With several objectives, the
+        Gaussian process models ParEGO's augmented Chebyshev scalarisation
+        of the objectives, weighted anew at random for each proposal. See
+        :doc:`/user_guide/multiobjective`.
+
     Attributes
     ----------
+    pareto_front_ : ndarray of int
+        With several objectives only: indices in ``cv_results_`` of the
+        Pareto-optimal rows (``pareto_rank == 1``).
+
     cv_results_ : dict of numpy (masked) ndarrays
         As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
         (the batch of each candidate), ``surrogate_mean`` and
@@ -253,6 +272,7 @@ class BayesSearchCV(BaseTuneSearchCV):
         xi="auto",
         kappa=1.96,
         n_points="auto",
+        objectives=None,
     ):
         super().__init__(
             estimator,
@@ -271,6 +291,7 @@ class BayesSearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            objectives=objectives,
         )
         self.n_initial_points = n_initial_points
         self.acquisition = acquisition

@@ -10,20 +10,23 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 2  # 2: the optimizers of the one-vocabulary redesign
+_FORMAT = 3  # 3: the loop's objective is a list of (column, sign)
 
 
 def search_fingerprint(search, space):
     """What a checkpoint must agree with before its rows are reused.
 
-    The space, the estimator (unfitted) and the scoring; the data and the
-    folds are checked by :class:`~sklearn_tune._splitters.FixedSplits`. The
-    budget (``n_iter``, ``max_time``) is not part of it, so a resumed search
-    may be given more.
+    The space, the estimator (unfitted), the scoring and the objectives if
+    several; the data and the folds are checked by
+    :class:`~sklearn_tune._splitters.FixedSplits`. The budget (``n_iter``,
+    ``max_time``) is not part of it, so a resumed search may be given more.
     """
-    return joblib.hash(
-        (repr(space), clone(search.estimator), repr(search.scoring), type(search).__name__)
+    state = (
+        repr(space), clone(search.estimator), repr(search.scoring), type(search).__name__
     )
+    if search.objectives is not None:
+        state += (list(search.objectives),)
+    return joblib.hash(state)
 
 
 def save(path, state):
@@ -57,7 +60,7 @@ def load(path, fingerprint):
     ------
     ValueError
         If the file is not a checkpoint of this library, is damaged, or was
-        written by a search with another space, estimator or scoring.
+        written by a search with another space, estimator, scoring or objectives.
     """
     path = os.fspath(path)
     if not os.path.exists(path):

@@ -175,8 +175,29 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         while the remaining budget holds 25 generations of it; the best
         candidate found so far stays the search's best.
 
+    objectives : list of str, default=None
+        Search for the Pareto front of several objectives instead of the
+        best of one: keys of the `scoring` dict (or names of its list),
+        maximised, and ``"fit_time"`` and ``"score_time"``, the mean fit and
+        score times over the folds, minimised (``"score"`` names a single
+        metric). ``cv_results_`` then has a ``pareto_rank`` column and the
+        search a ``pareto_front_``; `refit` names the metric whose best row
+        is refitted, or is a callable choosing a row, such as
+        :func:`~sklearn_tune.cheapest_within`. ``None``: one objective, or,
+        with multi-metric `scoring` and a `refit` naming none of its metrics
+        (a callable or False), every metric. With several objectives, the
+        population is chosen by non-dominated rank and crowding distance
+        (NSGA-II) among parents and children, and parents by a tournament on
+        the same order; it takes ``strategy="ga"`` or ``"auto"``, which then
+        runs the genetic algorithm only, without restarts. See
+        :doc:`/user_guide/multiobjective`.
+
     Attributes
     ----------
+    pareto_front_ : ndarray of int
+        With several objectives only: indices in ``cv_results_`` of the
+        Pareto-optimal rows (``pareto_rank == 1``).
+
     cv_results_ : dict of numpy (masked) ndarrays
         As in :class:`~sklearn.model_selection.GridSearchCV`, one row per
         candidate in the order evaluated, with extra columns: ``iter`` and
@@ -196,7 +217,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         ``mean_score`` and ``std_score`` (of the objective over the
         generation's other candidates) and ``best_score_so_far``. The
         objective is ``mean_test_score``, or ``mean_test_<refit>`` with
-        multi-metric scoring.
+        multi-metric scoring; with several `objectives`, the first.
 
     best_estimator_ : estimator
         Estimator refitted with the best parameters; only with `refit`.
@@ -311,6 +332,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         mutation_rate=None,
         crossover_rate=None,
         restarts=True,
+        objectives=None,
     ):
         super().__init__(
             estimator,
@@ -329,6 +351,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            objectives=objectives,
         )
         self.population_size = population_size
         self.strategy = strategy
@@ -341,6 +364,12 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         self.restarts = restarts
 
     def _make_optimizer(self, space, random_state):
+        if self._objective_names() is not None and self.strategy in ("de", "cmaes"):
+            raise ValueError(
+                f"strategy={self.strategy!r} optimises one objective; a search "
+                f"for a Pareto front (objectives={self.objectives!r}) needs "
+                "strategy='ga' or 'auto'."
+            )
         return EvolutionaryOptimizer(
             space,
             population_size=self.population_size,

@@ -166,6 +166,11 @@ class GradientSearchCV(BaseTuneSearchCV):
         Number of random candidates before the starts are chosen. ``None``
         means ``2 * n_starts``.
 
+    objectives : None, default=None
+        GradientSearchCV optimises one objective: any other value is
+        refused. With multi-metric `scoring` and a `refit` naming none of
+        its metrics (a callable or False), it maximises the first metric.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -266,6 +271,8 @@ class GradientSearchCV(BaseTuneSearchCV):
     'exact'
     """
 
+    _multi_objective = False
+
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "hypergradient": [StrOptions(set(_PROBES))],
@@ -295,6 +302,7 @@ class GradientSearchCV(BaseTuneSearchCV):
         hypergradient="auto",
         n_starts=2,
         n_initial_points=None,
+        objectives=None,
     ):
         super().__init__(
             estimator,
@@ -313,6 +321,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            objectives=objectives,
         )
         self.hypergradient = hypergradient
         self.n_starts = n_starts

@@ -110,6 +110,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         With "adaptive", the most resource the search spends: the sum of
         ``n_resources`` over the rows of ``cv_results_`` (so that it can be
         given what another search spends); None: `n_iter` alone limits it.
+    objectives : None, default=None
+        HyperbandSearchCV optimises one objective: any other value is
+        refused. With multi-metric `scoring` and a `refit` naming none of
+        its metrics (a callable or False), it maximises the first metric.
 
     Attributes
     ----------
@@ -175,6 +179,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     1
     """
 
+    _multi_objective = False
+
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "resource": [str],
@@ -192,7 +198,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         random_state=None, error_score=np.nan, return_train_score=False,
         max_time=None, n_iter_no_change=None, tol=0.0, checkpoint=None,
         resource="n_samples", min_resources="auto", max_resources="auto", eta=3,
-        sampler="adaptive", warm_start=False, budget=None,
+        sampler="adaptive", warm_start=False, budget=None, objectives=None,
     ):  # fmt: skip
         super().__init__(
             estimator, param_distributions, n_iter=n_iter, scoring=scoring,
@@ -200,7 +206,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             pre_dispatch=pre_dispatch, random_state=random_state,
             error_score=error_score, return_train_score=return_train_score,
             max_time=max_time, n_iter_no_change=n_iter_no_change, tol=tol,
-            checkpoint=checkpoint,
+            checkpoint=checkpoint, objectives=objectives,
         )  # fmt: skip
         self.resource = resource
         self.min_resources = min_resources

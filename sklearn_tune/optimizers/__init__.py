@@ -5,6 +5,7 @@ from ._bayes import BayesOptimizer
 from ._evolution import EvolutionaryOptimizer
 from ._gradient import GradientOptimizer
 from ._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
+from ._pareto import crowding_distance, hypervolume, non_dominated_rank
 from ._random import RandomOptimizer
 
 __all__ = [
@@ -15,4 +16,7 @@ __all__ = [
     "GradientOptimizer",
     "HyperbandOptimizer",
     "RandomOptimizer",
+    "crowding_distance",
+    "hypervolume",
+    "non_dominated_rank",
 ]

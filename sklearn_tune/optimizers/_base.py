@@ -45,7 +45,11 @@ class BaseOptimizer(ABC):
     subspaces_ : list of int
         Sub-space index of each told candidate.
     scores_ : list of float
-        Scores as told, failures (NaN) included.
+        Scores as told, failures (NaN) included; with several objectives,
+        the first objective.
+    objective_scores_ : list of tuple of float
+        With several objectives only: the objective vector of each told
+        candidate, failures (a NaN or infinite value) included.
     """
 
     def __init__(self, space, *, random_state=None):
@@ -55,6 +59,7 @@ class BaseOptimizer(ABC):
         self.candidates_ = []
         self.subspaces_ = []
         self.scores_ = []
+        self.objective_scores_ = []
         self._seen = set()
         self._pending = set()
 
@@ -149,15 +154,27 @@ class BaseOptimizer(ABC):
         ----------
         candidates : list of dict
             Candidates, usually returned by :meth:`ask`.
-        scores : array-like of float
+        scores : array-like of float of shape (n_candidates,) or \
+                (n_candidates, n_objectives)
             Their scores, higher is better; NaN or infinite marks a failure.
+            One column per objective with several objectives: a strategy
+            that searches for a Pareto front reads them from
+            ``objective_scores_``, any other optimises the first.
         """
         candidates = list(candidates)
-        scores = np.asarray(scores, dtype=float).reshape(-1)
+        scores = np.asarray(scores, dtype=float)
+        objectives = None
+        if scores.ndim == 2 and scores.shape[1] > 1:
+            objectives = scores
+            # A row with a failed objective is a failure.
+            scores = np.where(np.isfinite(scores).all(axis=1), scores[:, 0], np.nan)
+        scores = scores.reshape(-1)
         if len(candidates) != len(scores):
             raise ValueError(
                 f"Got {len(candidates)} candidates but {len(scores)} scores."
             )
+        if objectives is not None or self.objective_scores_:
+            self._tell_objectives(scores if objectives is None else objectives)
         subspaces = []
         for candidate in candidates:
             key = self.space.key(candidate)
@@ -169,6 +186,20 @@ class BaseOptimizer(ABC):
         self.scores_.extend(float(s) for s in scores)
         imputed = self._imputed_scores()[-len(candidates) :] if candidates else scores
         self._tell(candidates, subspaces, imputed)
+
+    def _tell_objectives(self, scores):
+        n_new = scores.shape[1] if scores.ndim == 2 else 1
+        if n_new != self.n_objectives_ and len(self.scores_) > 0:
+            raise ValueError(
+                f"Got {n_new} objectives, but earlier scores had "
+                f"{self.n_objectives_}."
+            )
+        self.objective_scores_.extend(tuple(map(float, row)) for row in scores)
+
+    @property
+    def n_objectives_(self):
+        """Number of objectives told: 1 unless told a 2-D array of scores."""
+        return len(self.objective_scores_[0]) if self.objective_scores_ else 1
 
     @property
     def best_index_(self):
@@ -199,6 +230,14 @@ class BaseOptimizer(ABC):
         finite = np.isfinite(scores)
         fill = scores[finite].min() if finite.any() else 0.0
         return np.where(finite, scores, fill)
+
+    def _imputed_objectives(self):
+        """All told objective vectors, a failure (any non-finite value)
+        replaced by the worst finite value of each objective."""
+        Y = np.asarray(self.objective_scores_, dtype=float)
+        failed = ~np.isfinite(Y).all(axis=1)
+        fill = Y[~failed].min(axis=0) if (~failed).any() else np.zeros(Y.shape[1])
+        return np.where(failed[:, None], fill, Y)
 
     def _accept(self, proposals, batch, n_points):
         for subspace, candidate in proposals:

@@ -11,6 +11,7 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
+from ._pareto import chebyshev_scalarization, random_weights
 from ._subspace_model import SubspaceModel
 from ._warping import OutputWarping
 
@@ -91,6 +92,13 @@ class BayesOptimizer(BaseOptimizer):
     the sub-spaces that look likely to win, and away from ones that do not,
     without a fixed share for each.
 
+    Several objectives (scores told as a 2-D array, one column per
+    objective) are searched as ParEGO does (Knowles, 2006): at each ask the
+    GP models the augmented Chebyshev scalarisation of the objectives,
+    rescaled to [0, 1], under a weight vector drawn uniformly from the
+    simplex, so that successive asks aim at different parts of the Pareto
+    front. ``surrogate_mean`` is then that of the scalarisation.
+
     Parameters
     ----------
     space : SearchSpace, dict or list of dicts
@@ -129,7 +137,11 @@ class BayesOptimizer(BaseOptimizer):
     subspaces_ : list of int
         Sub-space index of each told candidate.
     scores_ : list of float
-        Scores as told, failures (NaN) included.
+        Scores as told, failures (NaN) included; with several objectives,
+        the first.
+    objective_scores_ : list of tuple of float
+        With several objectives only: the objective vector of each told
+        candidate.
     n_initial_remaining : int
         Design points not asked yet.
 
@@ -285,8 +297,9 @@ class BayesOptimizer(BaseOptimizer):
         models = [m for m in self._models if m.can_model]
         if not models:
             return
-        warping = OutputWarping(self._imputed_scores())
-        scores = warping.transform(self._imputed_scores())
+        targets = self._model_targets()
+        warping = OutputWarping(targets)
+        scores = warping.transform(targets)
         for model in models:
             model.fit(scores)
         best = self._incumbent(models, scores)
@@ -328,6 +341,15 @@ class BayesOptimizer(BaseOptimizer):
             chosen.add(key)
             proposals.append((i, candidate))
             gps[i] = _believe(gps[i], features, best)
+
+    def _model_targets(self):
+        """What the surrogate models at this ask: the imputed scores, or with
+        several objectives their ParEGO scalarisation under weights drawn
+        anew, so that successive asks aim at different parts of the front."""
+        if self.n_objectives_ == 1:
+            return self._imputed_scores()
+        weights = random_weights(self.n_objectives_, self._rng)
+        return chebyshev_scalarization(self._imputed_objectives(), weights)
 
     def _incumbent(self, models, scores):
         """The best posterior mean at an evaluated point (the best score

@@ -12,7 +12,8 @@ search (:class:`~sklearn_tune.HyperbandSearchCV`, or scikit-learn's
 successive halving), :func:`plot_convergence`, :func:`plot_objective` and
 :func:`plot_parallel_coordinates` use only the rows evaluated with the
 full resource, the ones ``best_index_`` is chosen from; see
-:func:`plot_hyperband` for the others.
+:func:`plot_hyperband` for the others. :func:`plot_pareto_front` draws two
+objectives of any search, its Pareto front highlighted.
 """
 
 from ._convergence import plot_convergence
@@ -21,6 +22,7 @@ from ._gradient_paths import plot_gradient_paths
 from ._hyperband import plot_hyperband
 from ._objective import plot_objective
 from ._parallel_coordinates import plot_parallel_coordinates
+from ._pareto import plot_pareto_front
 
 __all__ = [
     "plot_convergence",
@@ -29,4 +31,5 @@ __all__ = [
     "plot_hyperband",
     "plot_objective",
     "plot_parallel_coordinates",
+    "plot_pareto_front",
 ]

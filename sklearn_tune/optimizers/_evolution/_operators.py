@@ -41,14 +41,15 @@ class GeneticOperators:
     ``_categorical`` (a boolean mask per sub-space), ``mutation_scales_``,
     ``mutation_rate``, ``selection``, ``crossover``, ``crossover_rate``,
     ``mutation``, the population (``population_``, ``subspaces_``, ``_X``)
-    and its ``_finish`` and ``_remember``.
+    and its ``_finish``, ``_remember``, ``_selection_fitness`` and
+    ``_tournament_size``.
     """
 
     # ---------------------------------------------------------- generation --
 
     def _breed(self, n_points):
         population = np.array(self.population_)
-        fitness = self._imputed_scores()[population]
+        fitness = self._selection_fitness(population)
         in_subspace = np.array([self.subspaces_[i] for i in population])
         everyone = np.arange(len(population))
         batch_keys = set()
@@ -111,7 +112,7 @@ class GeneticOperators:
     def _select(self, fitness, among):
         """Index (into the population) of a parent chosen among `among`."""
         if self.selection == "tournament":
-            k = min(_TOURNAMENT_SIZE, among.size)
+            k = min(self._tournament_size(), among.size)
             entrants = self._rng.choice(among, size=k, replace=False)
             return int(entrants[np.argmax(fitness[entrants])])
         ranks = np.empty(among.size)

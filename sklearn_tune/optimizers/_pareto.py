@@ -1,0 +1,264 @@
+"""Pareto fronts of several objectives, all maximised: non-dominated rank,
+crowding distance, hypervolume and random scalarisations.
+
+Shared by the optimizers (NSGA-II selection, ParEGO), the search loop
+(``pareto_rank``, ``pareto_front_``), the plots and the benchmarks. Rows
+holding a NaN or infinite value are failures: they rank after every other
+row and never belong to a front.
+"""
+
+import numpy as np
+
+__all__ = [
+    "chebyshev_scalarization",
+    "crowded_order",
+    "crowding_distance",
+    "hypervolume",
+    "non_dominated_rank",
+    "random_weights",
+]
+
+# Weight of the sum in the augmented Chebyshev scalarisation (ParEGO's).
+_RHO = 0.05
+
+
+def _as_matrix(Y):
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D array of objectives (n_points, n_objectives), got "
+            f"shape {Y.shape}."
+        )
+    return Y
+
+
+def non_dominated_rank(Y):
+    """Non-dominated rank of each row, all objectives maximised.
+
+    Rank 1 is the Pareto front; rank ``k + 1`` is the front of the rows left
+    once ranks up to ``k`` are removed. A row dominates another when it is at
+    least as good on every objective and better on one; equal rows share a
+    rank.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Objective values, higher is better; a row with a NaN or infinite
+        value is a failure.
+
+    Returns
+    -------
+    ndarray of int of shape (n_points,)
+        The ranks, from 1; failures get one more than the largest rank of
+        the others.
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers import non_dominated_rank
+    >>> non_dominated_rank([[1, 0], [0, 1], [0.5, 0.5], [0, 0], [float("nan"), 2]])
+    array([1, 1, 1, 2, 3])
+    """
+    Y = _as_matrix(Y)
+    n = len(Y)
+    ranks = np.zeros(n, dtype=int)
+    finite = np.flatnonzero(np.isfinite(Y).all(axis=1))
+    F = Y[finite]
+    # dominated_by[i, j]: row j dominates row i.
+    geq = (F[None, :, :] >= F[:, None, :]).all(axis=2)
+    gt = (F[None, :, :] > F[:, None, :]).any(axis=2)
+    dominated_by = geq & gt
+    n_dominating = dominated_by.sum(axis=1)
+    left = np.ones(len(F), dtype=bool)
+    rank = 0
+    while left.any():
+        rank += 1
+        front = left & (n_dominating == 0)
+        ranks[finite[front]] = rank
+        left &= ~front
+        n_dominating -= dominated_by[:, front].sum(axis=1)
+    ranks[ranks == 0] = rank + 1
+    return ranks
+
+
+def crowding_distance(Y):
+    """Compute NSGA-II's crowding distance of each row within its set of rows.
+
+    The sum over objectives of the gap between a row's two neighbours along
+    that objective, divided by the objective's range; the rows at either end
+    of an objective get infinity, so a front keeps its extremes.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Finite objective values, usually one front.
+
+    Returns
+    -------
+    ndarray of shape (n_points,)
+        The crowding distance of each row.
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers import crowding_distance
+    >>> crowding_distance([[0, 4], [1, 3], [3, 1], [4, 0]])
+    array([inf, 1., 1., inf])
+    """
+    Y = _as_matrix(Y)
+    n, m = Y.shape
+    distance = np.zeros(n)
+    if n <= 2:
+        distance[:] = np.inf
+        return distance
+    for j in range(m):
+        order = np.argsort(Y[:, j], kind="stable")
+        values = Y[order, j]
+        span = values[-1] - values[0]
+        distance[order[[0, -1]]] = np.inf
+        if span > 0:
+            distance[order[1:-1]] += (values[2:] - values[:-2]) / span
+    return distance
+
+
+def crowded_order(Y):
+    """Rows in NSGA-II's crowded-comparison order, best first.
+
+    By non-dominated rank, then by decreasing crowding distance within a
+    rank, then newest (largest index) first, so that a population on a
+    plateau of equal values drifts along it.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Objective values, higher is better; failures (non-finite rows) last.
+
+    Returns
+    -------
+    order : ndarray of int of shape (n_points,)
+        Indices of the rows of `Y`.
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers._pareto import crowded_order
+    >>> crowded_order([[0, 0], [0, 4], [1, 3], [2, 2.5], [4, 0]])
+    array([4, 1, 3, 2, 0])
+    """
+    Y = _as_matrix(Y)
+    ranks = non_dominated_rank(Y)
+    crowding = np.zeros(len(Y))
+    for rank in np.unique(ranks):
+        members = np.flatnonzero(ranks == rank)
+        if np.isfinite(Y[members]).all():
+            crowding[members] = crowding_distance(Y[members])
+    return np.lexsort((-np.arange(len(Y)), -crowding, ranks))
+
+
+def hypervolume(Y, reference):
+    """Volume dominated by the rows of `Y` and dominating `reference`.
+
+    Objectives are maximised: the volume is that of the union of the boxes
+    between `reference` and each row. Exact, by slicing along the last
+    objective (fast for 2 and 3 objectives and the front sizes of a search).
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Objective values, higher is better; failures and rows not strictly
+        better than `reference` on every objective add nothing.
+    reference : array-like of shape (n_objectives,)
+        The reference point, worse than every row that should count.
+
+    Returns
+    -------
+    float
+        The hypervolume.
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers import hypervolume
+    >>> hypervolume([[1, 3], [2, 2], [3, 1]], reference=[0, 0])
+    6.0
+    """
+    Y = _as_matrix(Y)
+    reference = np.asarray(reference, dtype=float).reshape(-1)
+    if reference.size != Y.shape[1]:
+        raise ValueError(
+            f"reference has {reference.size} values, the objectives {Y.shape[1]}."
+        )
+    keep = np.isfinite(Y).all(axis=1) & (Y > reference).all(axis=1)
+    Y = Y[keep]
+    if not len(Y):
+        return 0.0
+    return float(_volume(Y[non_dominated_rank(Y) == 1], reference))
+
+
+def _volume(Y, reference):
+    if Y.shape[1] == 1:
+        return Y[:, 0].max() - reference[0]
+    if Y.shape[1] == 2:
+        order = np.argsort(-Y[:, 0], kind="stable")
+        x, y = Y[order, 0], Y[order, 1]
+        # Along decreasing x, each point adds the strip above the best y so far.
+        best_y = np.maximum.accumulate(y)
+        previous = np.concatenate(([reference[1]], best_y[:-1]))
+        return float(np.sum((x - reference[0]) * np.maximum(y - previous, 0.0)))
+    # Slices between consecutive values of the last objective, from the top.
+    last = Y[:, -1]
+    levels = np.unique(last)[::-1]
+    volume = 0.0
+    for top, bottom in zip(levels, [*levels[1:], reference[-1]]):
+        above = Y[last >= top, :-1]
+        volume += (top - bottom) * _volume(above, reference[:-1])
+    return volume
+
+
+def random_weights(n_objectives, rng):
+    """A weight vector drawn uniformly from the simplex.
+
+    Parameters
+    ----------
+    n_objectives : int
+        Number of weights.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_objectives,)
+        Non-negative, summing to 1.
+    """
+    return rng.dirichlet(np.ones(n_objectives))
+
+
+def chebyshev_scalarization(Y, weights, rho=_RHO):
+    """ParEGO's augmented Chebyshev scalarisation, to be maximised.
+
+    Each objective is rescaled to [0, 1] over the rows of `Y`; the value of
+    a row is minus ``max_j w_j d_j + rho * sum_j w_j d_j``, where ``d_j`` is
+    its shortfall from the best value of objective ``j``. Its maximisers,
+    over all weight vectors, cover the whole Pareto front, concave parts
+    included (Knowles, 2006).
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Finite objective values, higher is better.
+    weights : array-like of shape (n_objectives,)
+        Non-negative weights.
+    rho : float, default=0.05
+        Weight of the sum, which breaks ties between weakly dominated rows.
+
+    Returns
+    -------
+    values : ndarray of shape (n_points,)
+
+    Examples
+    --------
+    >>> from sklearn_tune.optimizers._pareto import chebyshev_scalarization
+    >>> chebyshev_scalarization([[0, 1], [1, 0], [0.5, 0.5]], [0.5, 0.5])
+    array([-0.525, -0.525, -0.275])
+    """
+    Y = _as_matrix(Y)
+    low, high = Y.min(axis=0), Y.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    shortfall = (high - Y) / span * np.asarray(weights, dtype=float)
+    return -(shortfall.max(axis=1) + rho * shortfall.sum(axis=1))

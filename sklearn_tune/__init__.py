@@ -5,6 +5,7 @@ from ._bayes import BayesSearchCV
 from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
 from ._hyperband import HyperbandSearchCV
+from ._layers import Layers
 from .space import Categorical, Integer, Real, SearchSpace
 
 __version__ = "0.1.0.dev0"
@@ -17,6 +18,7 @@ __all__ = [
     "GradientSearchCV",
     "HyperbandSearchCV",
     "Integer",
+    "Layers",
     "Real",
     "SearchSpace",
     "__version__",

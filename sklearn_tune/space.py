@@ -35,10 +35,53 @@ def _as_random_generator(random_state):
 
 
 class Dimension(ABC):
-    """One hyperparameter's values, mapped to the unit interval ``[0, 1]``."""
+    """One hyperparameter's values, mapped to the unit interval ``[0, 1]``.
+
+    A structured value (a stack of layers) may take several columns of the
+    unit cube: :attr:`columns` then describes each, and :meth:`active` says
+    which of them matter for a given point.
+    """
 
     #: Number of distinct values (``math.inf`` for continuous dimensions).
     size = math.inf
+
+    @property
+    def columns(self):
+        """One scalar dimension per column of the encoding, as the optimizers
+        read it (its size, whether continuous, its cells): ``[self]`` for a
+        dimension of one column."""
+        return [self]
+
+    @property
+    def n_columns(self):
+        """Number of columns of the encoding."""
+        return len(self.columns)
+
+    def active(self, u):
+        """Which columns of unit points decide their value.
+
+        All of them, except for conditional dimensions: the width of a layer
+        that a stack does not have is inactive.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_points,) or (n_points, n_columns)
+            Unit points.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_points, n_columns)
+        """
+        u = np.asarray(u, dtype=float)
+        return np.ones((len(u), self.n_columns), dtype=bool)
+
+    def neighbours(self, value):
+        """Values one step away from `value`, which may fall outside.
+
+        The moves of a local search: one integer up and down here; other
+        choices for categorical dimensions.
+        """
+        return [value - 1, value + 1]
 
     @property
     def is_continuous(self):
@@ -92,7 +135,8 @@ class Dimension(ABC):
         """
         rng = _as_random_generator(random_state)
         n = 1 if size is None else int(size)
-        values = self.from_unit(rng.uniform(size=n))
+        shape = n if self.n_columns == 1 else (n, self.n_columns)
+        values = self.from_unit(rng.uniform(size=shape))
         return values[0] if size is None else values
 
 
@@ -338,6 +382,9 @@ class Categorical(Dimension):
     def values(self):
         return list(self.choices)
 
+    def neighbours(self, value):
+        return list(self.choices)
+
     def __repr__(self):
         return f"Categorical({self.choices!r})"
 
@@ -452,17 +499,29 @@ class SubSpace:
         self._categorical = [
             isinstance(dim, Categorical) and dim.size > 1 for dim in self.dimensions
         ]
+        self.columns = [column for dim in self.dimensions for column in dim.columns]
+        self.column_names = [
+            name
+            for name, dim in zip(self.names, self.dimensions)
+            for _ in range(dim.n_columns)
+        ]
+        ends = np.cumsum([dim.n_columns for dim in self.dimensions])
+        self.slices = [
+            slice(int(end) - dim.n_columns, int(end))
+            for dim, end in zip(self.dimensions, ends)
+        ]
 
     @property
     def n_dims(self):
-        """Number of dimensions of the unit-cube encoding."""
-        return len(self.dimensions)
+        """Number of columns of the unit-cube encoding (one per dimension,
+        more for a dimension such as :class:`~sklearn_tune.Layers`)."""
+        return len(self.columns)
 
     @property
     def n_onehot_dims(self):
         """Number of columns of the one-hot encoding."""
         return sum(
-            dim.size if cat else 1
+            dim.size if cat else dim.n_columns
             for dim, cat in zip(self.dimensions, self._categorical)
         )
 
@@ -480,7 +539,9 @@ class SubSpace:
                 idx = np.array([dim.index(v) for v in values], dtype=int)
                 columns.append(np.eye(dim.size)[idx].reshape(len(candidates), -1))
             else:
-                columns.append(dim.to_unit(values).reshape(-1, 1))
+                columns.append(
+                    dim.to_unit(values).reshape(len(candidates), dim.n_columns)
+                )
         if not columns:
             return np.zeros((len(candidates), 0))
         return np.hstack(columns)
@@ -489,14 +550,16 @@ class SubSpace:
         X = np.atleast_2d(np.asarray(X, dtype=float))
         start = 0
         for dim, cat in zip(self.dimensions, self._categorical):
-            width = dim.size if onehot and cat else 1
+            width = dim.size if onehot and cat else dim.n_columns
             block = X[:, start : start + width]
             start += width
-            if width > 1:
+            if onehot and cat:
                 # The unit point at the centre of the cell of the top choice.
                 yield dim, (np.argmax(block, axis=1) + 0.5) / dim.size
-            else:
+            elif width == 1:
                 yield dim, block[:, 0]
+            else:
+                yield dim, block
 
     def decode(self, X, *, onehot=False):
         """Unit-cube points (rows of `X`) to candidates (dicts)."""
@@ -511,6 +574,24 @@ class SubSpace:
         X = np.atleast_2d(np.asarray(X, dtype=float))
         snapped = [dim.snap(u) for dim, u in self._split_columns(X, False)]
         return np.column_stack(snapped) if snapped else X.copy()
+
+    def active(self, X):
+        """Which columns of unit-cube points decide their candidates.
+
+        Inactive columns (the width of a layer a stack does not have) are
+        set by :meth:`snap` to a value of their own choosing and ignored by
+        :meth:`decode`; an optimizer need not spend its moves on them.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_points, n_dims)
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        blocks = [
+            dim.active(u).reshape(len(X), dim.n_columns)
+            for dim, u in self._split_columns(X, False)
+        ]
+        return np.hstack(blocks) if blocks else np.ones(X.shape, dtype=bool)
 
     def sample(self, n, random_state=None):
         """Draw `n` candidates uniformly in the unit cube."""

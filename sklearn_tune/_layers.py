@@ -98,20 +98,22 @@ class Layers(Dimension):
     >>> from sklearn_tune import Integer, Layers
     >>> layers = Layers(n_layers=(1, 3), units=Integer(8, 512, log=True))
     >>> layers.rvs(random_state=0)
-    (97, 44)
+    (23, 9)
     >>> u = layers.to_unit([(256, 64)])
     >>> u.round(2)
-    array([[0.5 , 0.83, 0.5 , 0.5 ]])
+    array([[0.5 , 0.84, 0.51, 0.51]])
     >>> layers.active(u)
     array([[ True,  True,  True, False]])
     >>> layers.from_unit(u)
     [(256, 64)]
-    >>> Layers(n_layers=(1, 3), units=Integer(8, 512), shape="funnel").contains((64, 128))
-    False
+    >>> funnel = Layers(n_layers=(1, 3), units=Integer(8, 512), shape="funnel")
+    >>> funnel.contains((64, 128)), funnel.contains((128, 64, 64))
+    (False, True)
     """
 
-    def __init__(self, n_layers=(1, 4), units=Integer(8, 512, log=True), *,
-                 shape="per_layer"):
+    def __init__(
+        self, n_layers=(1, 4), units=Integer(8, 512, log=True), *, shape="per_layer"
+    ):
         low, high = _check_n_layers(n_layers)
         if not isinstance(units, Integer):
             raise TypeError(

@@ -4,15 +4,16 @@ alternative, a list of hand-picked tuples, side by side in one run (issue
 
 Problems (fixed data and folds, 3-fold CV, the network's own seed fixed):
 
-- ``mlp-digits``: a StandardScaler + MLPClassifier pipeline on 600 digits
+- ``mlp-digits``: a StandardScaler + MLPClassifier pipeline on 360 digits
   (a stratified subsample of ``load_digits``), accuracy;
-- ``mlp-friedman1``: a StandardScaler + MLPRegressor pipeline on 600
+- ``mlp-friedman1``: a StandardScaler + MLPRegressor pipeline on 360
   samples of ``make_friedman1(noise=1, random_state=0)`` with standardised
   targets, r2.
 
 Space: depth 1-4 and width 8-512 per layer (log), ``learning_rate_init``
 log-uniform on [1e-4, 1e-1], ``alpha`` log-uniform on [1e-6, 1e-1]; adam
-for at most 40 epochs. Strategies, 40 evaluations each:
+for at most 20 epochs (small data and few epochs keep a full run affordable
+on a shared machine). Strategies, 40 evaluations each:
 
 - ``bayes layers``, ``evolution layers``, ``random layers``:
   BayesSearchCV, EvolutionarySearchCV (defaults) and RandomizedSearchCV
@@ -31,6 +32,7 @@ Seeds. Pre-registered: 0-4 (``--seeds 5``).
 
     python -m benchmarks.bench_layers --quick
     python -m benchmarks.bench_layers [--seeds 5] [--problems ...] [--out rows.jsonl]
+    python -m benchmarks.bench_layers --summarize rows.jsonl
 """
 
 import os
@@ -39,6 +41,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 
@@ -129,11 +132,15 @@ def _search(strategy, estimator, cv, scoring, n_iter, seed):
     return cls(estimator, _space(prefix, dimension), **common)
 
 
-def run(problems, seeds, n_iter, n_samples, max_iter, log=print):
+def run(problems, seeds, n_iter, n_samples, max_iter, log=print, out=None):
+    """One row per (seed, problem, strategy), seed by seed, so that an
+    interrupted run leaves whole seeds; each row is appended to `out` (a
+    JSONL path) as soon as it is done."""
+    data = {p: PROBLEMS[p](n_samples, max_iter) for p in problems}
     rows = []
-    for problem in problems:
-        estimator, X, y, cv, scoring = PROBLEMS[problem](n_samples, max_iter)
-        for seed in seeds:
+    for seed in seeds:
+        for problem in problems:
+            estimator, X, y, cv, scoring = data[problem]
             for strategy in STRATEGIES:
                 search = _search(strategy, estimator, cv, scoring, n_iter, seed)
                 start = time.perf_counter()
@@ -155,6 +162,8 @@ def run(problems, seeds, n_iter, n_samples, max_iter, log=print):
                     "wall": time.perf_counter() - start,
                 }  # fmt: skip
                 rows.append(row)
+                if out:
+                    write_jsonl([row], out)
                 log(
                     f"{problem:14s} seed {seed} {strategy:17s} "
                     f"best CV {row['best_cv']:.4f} {best!s:24s} "
@@ -201,16 +210,19 @@ def main(argv=None):
                         choices=list(PROBLEMS))
     parser.add_argument("--n-iter", type=int, default=40)
     parser.add_argument("--out", help="append the rows to this JSONL file")
+    parser.add_argument("--summarize", help="print the figures of a JSONL file")
     args = parser.parse_args(argv)
     pin_blas()
     if args.quick:
         seeds, n_iter, n_samples, max_iter = [0], 6, 150, 5
     else:
-        seeds, n_iter, n_samples, max_iter = range(args.seeds), args.n_iter, 600, 40
-    rows = run(args.problems, list(seeds), n_iter, n_samples, max_iter)
+        seeds, n_iter, n_samples, max_iter = range(args.seeds), args.n_iter, 360, 20
+    if args.summarize:
+        with open(args.summarize) as f:
+            summarize([json.loads(line) for line in f if line.strip()])
+        return
+    rows = run(args.problems, list(seeds), n_iter, n_samples, max_iter, out=args.out)
     summarize(rows)
-    if args.out:
-        write_jsonl(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ parameter names to one of:
 - a frozen :mod:`scipy.stats` distribution, continuous or discrete: mapped to
   the unit interval through its ``cdf``/``ppf``, so the unit interval is the
   distribution's own quantile scale (``loguniform`` is log-scaled for free);
-- a :class:`Real`, :class:`Integer` or :class:`Categorical`.
+- a :class:`Real`, :class:`Integer` or :class:`Categorical`;
+- a :class:`~sklearn_tune.Layers`: tuples of layer widths, encoded in
+  several columns, some of them inactive (see :meth:`SubSpace.active`).
 """
 
 import itertools
@@ -633,9 +635,9 @@ class SearchSpace:
     ----------
     param_distributions : dict or list of dicts
         Parameter names to a list of values (categorical), a frozen
-        scipy.stats distribution, or a :class:`Real`, :class:`Integer` or
-        :class:`Categorical`. A list of dicts is a union of disjoint
-        sub-spaces.
+        scipy.stats distribution, or a :class:`Real`, :class:`Integer`,
+        :class:`Categorical` or :class:`~sklearn_tune.Layers`. A list of
+        dicts is a union of disjoint sub-spaces.
 
     Attributes
     ----------

@@ -4,15 +4,15 @@ alternative, a list of hand-picked tuples, side by side in one run (issue
 
 Problems (fixed data and folds, 3-fold CV, the network's own seed fixed):
 
-- ``mlp-digits``: a StandardScaler + MLPClassifier pipeline on 360 digits
+- ``mlp-digits``: a StandardScaler + MLPClassifier pipeline on 300 digits
   (a stratified subsample of ``load_digits``), accuracy;
-- ``mlp-friedman1``: a StandardScaler + MLPRegressor pipeline on 360
+- ``mlp-friedman1``: a StandardScaler + MLPRegressor pipeline on 300
   samples of ``make_friedman1(noise=1, random_state=0)`` with standardised
   targets, r2.
 
 Space: depth 1-4 and width 8-512 per layer (log), ``learning_rate_init``
 log-uniform on [1e-4, 1e-1], ``alpha`` log-uniform on [1e-6, 1e-1]; adam
-for at most 20 epochs (small data and few epochs keep a full run affordable
+for at most 12 epochs (small data and few epochs keep a full run affordable
 on a shared machine). Strategies, 40 evaluations each:
 
 - ``bayes layers``, ``evolution layers``, ``random layers``:
@@ -216,7 +216,7 @@ def main(argv=None):
     if args.quick:
         seeds, n_iter, n_samples, max_iter = [0], 6, 150, 5
     else:
-        seeds, n_iter, n_samples, max_iter = range(args.seeds), args.n_iter, 360, 20
+        seeds, n_iter, n_samples, max_iter = range(args.seeds), args.n_iter, 300, 12
     if args.summarize:
         with open(args.summarize) as f:
             summarize([json.loads(line) for line in f if line.strip()])

@@ -133,6 +133,18 @@ def test_fixed_depth_has_no_depth_column():
     assert repr(layers) == "Layers(n_layers=2, units=Integer(8, 64), shape='per_layer')"
 
 
+def test_single_column_stack_in_a_subspace():
+    # Fixed depth and a shared width: one column, as for a scalar dimension.
+    layers = Layers(n_layers=3, units=Integer(8, 64), shape="shared")
+    sub = SearchSpace({"h": layers, "a": Real(0, 1)}).subspaces[0]
+    assert sub.n_dims == 2
+    X = np.random.default_rng(0).uniform(size=(20, 2))
+    candidates = sub.decode(X)
+    assert all(len(set(c["h"])) == 1 and len(c["h"]) == 3 for c in candidates)
+    assert sub.decode(sub.snap(X)) == candidates
+    assert sub.active(X).all()
+
+
 def test_subspace_encodes_layers_beside_other_dimensions():
     space = SearchSpace(
         {"a": Real(0, 1), "h": stack(n_layers=(1, 3)), "s": ["adam", "sgd"]}

@@ -28,10 +28,12 @@ indicative), and whether each comparison the issue asks for holds
 (``bayes/evolution layers >= the same with the list`` and ``>= random
 layers``, on the medians).
 
-Seeds. Pre-registered: 0-4 (``--seeds 5``).
+Seeds. Pre-registered: 0-4 (``--seeds 5``). Seeds 5-9 (``--seed-offset 5``)
+were run afterwards, to see whether the differences outlast the noise.
 
     python -m benchmarks.bench_layers --quick
-    python -m benchmarks.bench_layers [--seeds 5] [--problems ...] [--out rows.jsonl]
+    python -m benchmarks.bench_layers [--seeds 5] [--seed-offset 0] [--problems ...]
+        [--out rows.jsonl]
     python -m benchmarks.bench_layers --summarize rows.jsonl
 """
 
@@ -206,6 +208,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run, < 1 minute")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seed-offset", type=int, default=0)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS),
                         choices=list(PROBLEMS))
     parser.add_argument("--n-iter", type=int, default=40)
@@ -216,7 +219,9 @@ def main(argv=None):
     if args.quick:
         seeds, n_iter, n_samples, max_iter = [0], 6, 150, 5
     else:
-        seeds, n_iter, n_samples, max_iter = range(args.seeds), args.n_iter, 300, 12
+        seeds, n_iter, n_samples, max_iter = range(
+            args.seed_offset, args.seed_offset + args.seeds
+        ), args.n_iter, 300, 12
     if args.summarize:
         with open(args.summarize) as f:
             summarize([json.loads(line) for line in f if line.strip()])

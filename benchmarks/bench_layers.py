@@ -216,12 +216,10 @@ def main(argv=None):
     parser.add_argument("--summarize", help="print the figures of a JSONL file")
     args = parser.parse_args(argv)
     pin_blas()
+    seeds = range(args.seed_offset, args.seed_offset + args.seeds)
+    n_iter, n_samples, max_iter = args.n_iter, 300, 12
     if args.quick:
         seeds, n_iter, n_samples, max_iter = [0], 6, 150, 5
-    else:
-        seeds, n_iter, n_samples, max_iter = range(
-            args.seed_offset, args.seed_offset + args.seeds
-        ), args.n_iter, 300, 12
     if args.summarize:
         with open(args.summarize) as f:
             summarize([json.loads(line) for line in f if line.strip()])

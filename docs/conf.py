@@ -89,6 +89,7 @@ sphinx_gallery_conf = {
             "plot_hyperband_hist_gradient_boosting.py",
             "plot_gradient_regularization.py",
             "plot_evolutionary_mixed_space.py",
+            "plot_layer_search.py",
             "plot_multimetric_refit.py",
             "plot_dask_cluster.py",
             "plot_checkpoint_resume.py",

@@ -5,6 +5,7 @@ from ._bayes import BayesSearchCV
 from ._evolution import EvolutionarySearchCV
 from ._gradient import GradientSearchCV
 from ._hyperband import HyperbandSearchCV
+from ._layers import Layers
 from ._refit import cheapest_within
 from .space import Categorical, Integer, Real, SearchSpace
 
@@ -18,6 +19,7 @@ __all__ = [
     "GradientSearchCV",
     "HyperbandSearchCV",
     "Integer",
+    "Layers",
     "Real",
     "SearchSpace",
     "__version__",

@@ -10,7 +10,9 @@ parameter names to one of:
 - a frozen :mod:`scipy.stats` distribution, continuous or discrete: mapped to
   the unit interval through its ``cdf``/``ppf``, so the unit interval is the
   distribution's own quantile scale (``loguniform`` is log-scaled for free);
-- a :class:`Real`, :class:`Integer` or :class:`Categorical`.
+- a :class:`Real`, :class:`Integer` or :class:`Categorical`;
+- a :class:`~sklearn_tune.Layers`: tuples of layer widths, encoded in
+  several columns, some of them inactive (see :meth:`SubSpace.active`).
 """
 
 import itertools
@@ -36,7 +38,12 @@ def _as_random_generator(random_state):
 
 
 class Dimension(ABC):
-    """One hyperparameter's values, mapped to the unit interval ``[0, 1]``."""
+    """One hyperparameter's values, mapped to the unit interval ``[0, 1]``.
+
+    A structured value (a stack of layers) may take several columns of the
+    unit cube: :attr:`columns` then describes each, and :meth:`active` says
+    which of them matter for a given point.
+    """
 
     #: Number of distinct values (``math.inf`` for continuous dimensions).
     size = math.inf
@@ -44,6 +51,44 @@ class Dimension(ABC):
     #: Whether the values are unordered choices, which optimizers one-hot
     #: encode or redraw rather than move along the unit interval.
     is_categorical = False
+
+    @property
+    def columns(self):
+        """One scalar dimension per column of the encoding, as the optimizers
+        read it (its size, whether continuous, its cells): ``[self]`` for a
+        dimension of one column."""
+        return [self]
+
+    @property
+    def n_columns(self):
+        """Number of columns of the encoding."""
+        return len(self.columns)
+
+    def active(self, u):
+        """Which columns of unit points decide their value.
+
+        All of them, except for conditional dimensions: the width of a layer
+        that a stack does not have is inactive.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_points,) or (n_points, n_columns)
+            Unit points.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_points, n_columns)
+        """
+        u = np.asarray(u, dtype=float)
+        return np.ones((len(u), self.n_columns), dtype=bool)
+
+    def neighbours(self, value):
+        """Values one step away from `value`, which may fall outside.
+
+        The moves of a local search: one integer up and down here; other
+        choices for categorical dimensions.
+        """
+        return [value - 1, value + 1]
 
     @property
     def is_continuous(self):
@@ -97,7 +142,8 @@ class Dimension(ABC):
         """
         rng = _as_random_generator(random_state)
         n = 1 if size is None else int(size)
-        values = self.from_unit(self.spread(rng.uniform(size=n)))
+        shape = n if self.n_columns == 1 else (n, self.n_columns)
+        values = self.from_unit(self.spread(rng.uniform(size=shape)))
         return values[0] if size is None else values
 
     def spread(self, u):
@@ -417,6 +463,14 @@ class Categorical(Dimension):
     def values(self):
         return list(self.choices)
 
+    def neighbours(self, value):
+        if not self.ordered:
+            return list(self.choices)
+        # The choices just below and above on the scale.
+        order = list(np.argsort(self._positions, kind="stable"))
+        at = order.index(self.index(value))
+        return [self.choices[order[k]] for k in (at - 1, at + 1) if 0 <= k < self.size]
+
     def __repr__(self):
         if self.ordered == self._numeric:
             return f"Categorical({self.choices!r})"
@@ -537,17 +591,29 @@ class SubSpace:
         self._categorical = [
             dim.is_categorical and dim.size > 1 for dim in self.dimensions
         ]
+        self.columns = [column for dim in self.dimensions for column in dim.columns]
+        self.column_names = [
+            name
+            for name, dim in zip(self.names, self.dimensions)
+            for _ in range(dim.n_columns)
+        ]
+        ends = np.cumsum([dim.n_columns for dim in self.dimensions])
+        self.slices = [
+            slice(int(end) - dim.n_columns, int(end))
+            for dim, end in zip(self.dimensions, ends)
+        ]
 
     @property
     def n_dims(self):
-        """Number of dimensions of the unit-cube encoding."""
-        return len(self.dimensions)
+        """Number of columns of the unit-cube encoding (one per dimension,
+        more for a dimension such as :class:`~sklearn_tune.Layers`)."""
+        return len(self.columns)
 
     @property
     def n_onehot_dims(self):
         """Number of columns of the one-hot encoding."""
         return sum(
-            dim.size if cat else 1
+            dim.size if cat else dim.n_columns
             for dim, cat in zip(self.dimensions, self._categorical)
         )
 
@@ -565,7 +631,9 @@ class SubSpace:
                 idx = np.array([dim.index(v) for v in values], dtype=int)
                 columns.append(np.eye(dim.size)[idx].reshape(len(candidates), -1))
             else:
-                columns.append(dim.to_unit(values).reshape(-1, 1))
+                columns.append(
+                    dim.to_unit(values).reshape(len(candidates), dim.n_columns)
+                )
         if not columns:
             return np.zeros((len(candidates), 0))
         return np.hstack(columns)
@@ -574,14 +642,16 @@ class SubSpace:
         X = np.atleast_2d(np.asarray(X, dtype=float))
         start = 0
         for dim, cat in zip(self.dimensions, self._categorical):
-            width = dim.size if onehot and cat else 1
+            width = dim.size if onehot and cat else dim.n_columns
             block = X[:, start : start + width]
             start += width
-            if width > 1:
+            if onehot and cat:
                 # The unit point at the centre of the cell of the top choice.
                 yield dim, (np.argmax(block, axis=1) + 0.5) / dim.size
-            else:
+            elif width == 1:
                 yield dim, block[:, 0]
+            else:
+                yield dim, block
 
     def decode(self, X, *, onehot=False):
         """Unit-cube points (rows of `X`) to candidates (dicts)."""
@@ -597,6 +667,24 @@ class SubSpace:
         snapped = [dim.snap(u) for dim, u in self._split_columns(X, False)]
         return np.column_stack(snapped) if snapped else X.copy()
 
+    def active(self, X):
+        """Which columns of unit-cube points decide their candidates.
+
+        Inactive columns (the width of a layer a stack does not have) are
+        set by :meth:`snap` to a value of their own choosing and ignored by
+        :meth:`decode`; an optimizer need not spend its moves on them.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_points, n_dims)
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        blocks = [
+            dim.active(u).reshape(len(X), dim.n_columns)
+            for dim, u in self._split_columns(X, False)
+        ]
+        return np.hstack(blocks) if blocks else np.ones(X.shape, dtype=bool)
+
     def sample(self, n, random_state=None):
         """Draw `n` candidates uniformly in the unit cube."""
         rng = _as_random_generator(random_state)
@@ -606,8 +694,14 @@ class SubSpace:
         """Unit-cube points of the candidates that uniform points pick
         (each dimension's :meth:`Dimension.spread`)."""
         U = np.atleast_2d(np.asarray(U, dtype=float))
-        columns = [dim.spread(U[:, j]) for j, dim in enumerate(self.dimensions)]
-        return np.column_stack(columns) if columns else U.copy()
+        blocks = [
+            np.reshape(
+                dim.spread(U[:, part] if dim.n_columns > 1 else U[:, part.start]),
+                (len(U), dim.n_columns),
+            )
+            for dim, part in zip(self.dimensions, self.slices)
+        ]
+        return np.hstack(blocks) if blocks else U.copy()
 
     def contains(self, candidate):
         """Whether `candidate` (a dict) belongs to this sub-space."""
@@ -644,9 +738,9 @@ class SearchSpace:
     ----------
     param_distributions : dict or list of dicts
         Parameter names to a list of values (categorical), a frozen
-        scipy.stats distribution, or a :class:`Real`, :class:`Integer` or
-        :class:`Categorical`. A list of dicts is a union of disjoint
-        sub-spaces.
+        scipy.stats distribution, or a :class:`Real`, :class:`Integer`,
+        :class:`Categorical` or :class:`~sklearn_tune.Layers`. A list of
+        dicts is a union of disjoint sub-spaces.
 
     Attributes
     ----------

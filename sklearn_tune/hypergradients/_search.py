@@ -9,13 +9,13 @@ setting asks, and keeps it, factorisations and warm starts included, for
 the rest of the fit.
 """
 
-import math
 from itertools import islice, product
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import indexable
 
+from ..space import Categorical
 from ._find import find_hypergradient
 
 # Settings of the discrete dimensions checked for a family when the search
@@ -210,14 +210,17 @@ def _continuous_names(subspace):
 def _discrete_settings(subspace):
     """Up to ``_MAX_SETTINGS`` combinations of the sub-space's discrete values.
 
-    Infinite discrete dimensions contribute their median value: their
-    values are numbers, which decide no estimator family.
+    Discrete dimensions other than categorical ones with more values than
+    that (infinite ones, stacks of layers) contribute their median value:
+    their values are numbers, which decide no estimator family.
     """
     names, values = [], []
     for name, dim in zip(subspace.names, subspace.dimensions):
         if not dim.is_continuous:
             names.append(name)
-            finite = math.isfinite(dim.size)
-            values.append(dim.values() if finite else dim.from_unit([0.5]))
+            few = dim.size <= _MAX_SETTINGS or isinstance(dim, Categorical)
+            values.append(
+                dim.values() if few else dim.from_unit(np.full(dim.n_columns, 0.5))
+            )
     combinations = islice(product(*values), _MAX_SETTINGS)
     return [dict(zip(names, combo)) for combo in combinations]

@@ -115,7 +115,7 @@ class SubspaceModel:
         self.categorical = []  # (dimension, number of choices)
         self.ordinal = []  # (dimension, unit-cube points of its values)
         single, continuous, widths = [], [], []
-        for j, dim in enumerate(self.subspace.dimensions):
+        for j, dim in enumerate(self.subspace.columns):
             if dim.is_categorical:
                 # A single choice is a constant, which needs no column.
                 widths.append(dim.size if dim.size > 1 else 0)
@@ -299,7 +299,9 @@ class SubspaceModel:
                 moved[:, j] = (choice + 0.5) / size
                 rows.append(moved)
                 owners.append(np.flatnonzero(ok))
-        return np.vstack(rows), np.concatenate(owners)
+        # Snapped, so that a step of a stack's depth gives the new layer the
+        # width its encoding holds for an inactive one.
+        return self.subspace.snap(np.vstack(rows)), np.concatenate(owners)
 
     def _climb(self, gp, score, U, values):
         """Greedy local search over the discrete values of every row."""

@@ -64,7 +64,7 @@ class GeneticOperators:
                 b = self._select(fitness, mates)
                 x = self._recombine(s, x, self._X[population[b]])
                 second = int(population[b])
-            x = self._mutate(s, x, self._gene_rate(s))
+            x = self._mutate(s, x, self._gene_rate(s, x))
             s, x = self._migrate(s, x)
             candidate = self._finish(s, x, batch_keys)
             if candidate is not None:
@@ -104,10 +104,13 @@ class GeneticOperators:
 
     # ----------------------------------------------------------- operators --
 
-    def _gene_rate(self, s):
+    def _gene_rate(self, s, x=None):
+        """Chance that a gene mutates: one active gene of `x` in expectation."""
         if self.mutation_rate is not None:
             return self.mutation_rate
-        return 1.0 / max(1, self.space.subspaces[s].n_dims)
+        subspace = self.space.subspaces[s]
+        n_active = subspace.n_dims if x is None else subspace.active(x).sum()
+        return 1.0 / max(1, n_active)
 
     def _select(self, fitness, among):
         """Index (into the population) of a parent chosen among `among`."""
@@ -146,12 +149,21 @@ class GeneticOperators:
         return child
 
     def _mutate(self, s, x, rate, *, force=False, boost=1.0):
-        """Mutate each gene of `x` with probability `rate` (one at least if `force`)."""
+        """Mutate each active gene of `x` with probability `rate` (one at least
+        if `force`).
+
+        Inactive genes (the width of a layer a stack does not have) decide
+        nothing, so they are left alone: a stack gains, loses or resizes
+        layers through its depth and width genes, and a layer it gains
+        starts as the copy of its last one that the encoding holds.
+        """
         if x.size == 0:
             return x
-        mask = self._rng.random(x.size) < rate
+        active = self.space.subspaces[s].active(x)[0]
+        mask = (self._rng.random(x.size) < rate) & active
         if force and not mask.any():
-            mask[self._rng.integers(x.size)] = True
+            genes = np.flatnonzero(active)
+            mask[genes[self._rng.integers(genes.size)]] = True
         categorical = self._categorical[s]
         real = mask & ~categorical
         scale = boost * self.mutation_scales_[s][real]
@@ -168,9 +180,9 @@ class GeneticOperators:
             step = delta * scale / MAX_SCALE
         x = x.copy()
         x[real] = np.clip(x[real] + step, 0.0, 1.0)
-        dimensions = self.space.subspaces[s].dimensions
+        columns = self.space.subspaces[s].columns
         for j in np.flatnonzero(mask & categorical):
-            k = dimensions[j].size
+            k = columns[j].size
             if k > 1:
                 current = min(int(x[j] * k), k - 1)
                 x[j] = ((current + self._rng.integers(1, k)) % k + 0.5) / k
@@ -235,7 +247,7 @@ class GeneticOperators:
         source = self.space.subspaces[s].decode(x[np.newaxis])[0]
         target = self.space.subspaces[t]
         y = self._rng.random(target.n_dims)
-        for j, (name, dim) in enumerate(zip(target.names, target.dimensions)):
+        for name, dim, columns in zip(target.names, target.dimensions, target.slices):
             if name in source and dim.contains(source[name]):
-                y[j] = dim.to_unit([source[name]])[0]
+                y[columns] = dim.to_unit([source[name]]).ravel()
         return t, y

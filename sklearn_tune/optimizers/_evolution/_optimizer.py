@@ -286,16 +286,16 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
         subspaces = self.space.subspaces
         self._categorical = [
-            np.array([d.is_categorical for d in s.dimensions], dtype=bool)
+            np.array([d.is_categorical for d in s.columns], dtype=bool)
             for s in subspaces
         ]
         self._continuous = [
-            np.array([d.is_continuous for d in s.dimensions], dtype=bool)
+            np.array([d.is_continuous for d in s.columns], dtype=bool)
             for s in subspaces
         ]
         # One integer step must stay reachable, or an integer never moves.
         self._min_scales = [
-            np.array([max(_MIN_SCALE, 1.0 / d.size) for d in s.dimensions])
+            np.array([max(_MIN_SCALE, 1.0 / d.size) for d in s.columns])
             for s in subspaces
         ]
         self.mutation_scales_ = [np.full(s.n_dims, MAX_SCALE) for s in subspaces]
@@ -535,7 +535,7 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         mine = [i for i in self.population_ if self.subspaces_[i] == s]
         subspace = self.space.subspaces[s]
         widths = np.array(
-            [0.0 if d.is_continuous else 1.0 / d.size for d in subspace.dimensions]
+            [0.0 if d.is_continuous else 1.0 / d.size for d in subspace.columns]
         )
         es = CMAES(self._X[mine[0]], self.population_size, widths)
         # The mean starts at the weighted mean of the best of the sample.

@@ -142,7 +142,7 @@ class GradientOptimizer(BaseOptimizer):
         self.n_starts_created_ = 0
         self._continuous = [
             np.array(
-                [i for i, dim in enumerate(sub.dimensions) if dim.is_continuous],
+                [i for i, dim in enumerate(sub.columns) if dim.is_continuous],
                 dtype=int,
             )
             for sub in self.space.subspaces

@@ -121,8 +121,10 @@ class Start:
 def discrete_neighbour(space, subspace, candidate, rng, *, exclude):
     """`candidate` with one integer or categorical value moved, if any.
 
-    An integer moves one cell up or down, a category to another one; the
-    moves are tried in a random order.
+    An integer moves one cell up or down, a category to another one, a
+    :class:`~sklearn_tune.Layers` stack gains or loses its last layer or has
+    one width doubled or halved (each dimension's ``neighbours``); the moves
+    are tried in a random order.
 
     Parameters
     ----------
@@ -146,10 +148,7 @@ def discrete_neighbour(space, subspace, candidate, rng, *, exclude):
     for name, dim in zip(sub.names, sub.dimensions):
         if dim.is_continuous:
             continue
-        if hasattr(dim, "choices"):
-            moves.extend((name, value) for value in dim.choices)
-        else:
-            moves.extend((name, candidate[name] + step) for step in (-1, 1))
+        moves.extend((name, value) for value in dim.neighbours(candidate[name]))
     for j in rng.permutation(len(moves)):
         name, value = moves[j]
         neighbour = {**candidate, name: value}

@@ -181,7 +181,7 @@ def unit_gradient(subspace, continuous, candidate, gradient):
     unit = subspace.encode([candidate])[0]
     out = []
     for i in continuous:
-        name, dim = subspace.names[i], subspace.dimensions[i]
+        name, dim = subspace.column_names[i], subspace.columns[i]
         if name not in gradient or not np.isfinite(gradient[name]):
             return None
         low, high = max(unit[i] - _UNIT_EPS, 0.0), min(unit[i] + _UNIT_EPS, 1.0)

@@ -38,10 +38,10 @@ OPERATORS = {
     # CMA-ES samples from its own distribution: no operators to choose.
     "cmaes": {"crossover": (), "mutation": ()},
 }
-# "auto" alternates the genetic algorithm and CMA-ES from one restart to the
+# "auto" alternates CMA-ES and the genetic algorithm from one restart to the
 # next, and its genetic algorithm takes the same operators as "ga".
 OPERATORS["auto"] = OPERATORS["ga"]
-_PORTFOLIO = ("ga", "cmaes")
+_PORTFOLIO = ("cmaes", "ga")
 #: The strategies.
 STRATEGIES = tuple(OPERATORS)
 _AUTO = {
@@ -70,9 +70,12 @@ _MAX_RETRIES = 8
 _PATIENCE = 5
 _PATIENCE_PER_DIM = 10
 _MIN_SPREAD = 5e-3
-# The population doubles at each restart (IPOP), while the budget still
-# affords this many generations of the larger population.
-_GENERATIONS_PER_RESTART = 25
+# A run is worth its population when the budget holds this many generations
+# of it: the population doubles at a restart (IPOP) only then, and "auto"
+# starts with CMA-ES only then. CMA-ES learns its covariance at a rate of
+# about 1/25 per generation in 6 dimensions (its rank-mu rate), while the
+# genetic algorithm makes progress from its first generations.
+_GENERATIONS_PER_RUN = 25
 
 
 def _check_option(name, value, options, context=""):
@@ -262,7 +265,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
         self.population_size = int(population_size)
         self.strategy = strategy
-        self.run_strategy_ = _PORTFOLIO[0] if strategy == "auto" else strategy
+        # Without a budget, "auto" starts as it does at small budgets.
+        self._portfolio = _PORTFOLIO[::-1] if strategy == "auto" else (strategy,)
+        self.run_strategy_ = self._portfolio[0]
         auto = _AUTO[strategy]
         self.crossover = auto["crossover"] if crossover == "auto" else crossover
         self.mutation = auto["mutation"] if mutation == "auto" else mutation
@@ -309,6 +314,11 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
     def set_budget(self, n_evaluations):
         self._budget = int(n_evaluations)
+        if self.strategy == "auto" and not self.candidates_ and not self._pending:
+            # The order is fixed before the first ask: a resumed search keeps it.
+            long = self._budget >= _GENERATIONS_PER_RUN * self.population_size
+            self._portfolio = _PORTFOLIO if long else _PORTFOLIO[::-1]
+            self.run_strategy_ = self._portfolio[0]
 
     def next_batch_size(self):
         return self.population_size
@@ -477,13 +487,12 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         self.restart_ += 1
         # The new run's first sample is a generation of its own.
         self.generation_ += 1
-        if self.strategy == "auto":
-            self.run_strategy_ = _PORTFOLIO[self.restart_ % len(_PORTFOLIO)]
+        self.run_strategy_ = self._portfolio[self.restart_ % len(self._portfolio)]
         larger = 2 * self.population_size
         remaining = (
             math.inf if self._budget is None else self._budget - len(self.scores_)
         )
-        if remaining >= _GENERATIONS_PER_RESTART * larger:
+        if remaining >= _GENERATIONS_PER_RUN * larger:
             self.population_size = larger
         self.population_ = []
         self.cmaes_ = None

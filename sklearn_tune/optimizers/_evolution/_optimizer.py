@@ -111,10 +111,14 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
       run's first sample, starting from its best points with a step of a
       quarter of the cube. Integers and categoricals are searched as numbers
       in their cells, with a margin that keeps another value reachable.
-    - ``strategy="auto"``: the first run is ``"ga"``, and restarts alternate
-      ``"cmaes"`` and ``"ga"``: the genetic algorithm is the better start at
-      small budgets and on separable problems, CMA-ES the better refiner
-      (measured in ``benchmarks/bench_evolution_budget.py``).
+    - ``strategy="auto"``: runs alternate ``"cmaes"`` and ``"ga"`` from one
+      restart to the next. The first is ``"cmaes"`` when the budget
+      (:meth:`set_budget`) holds 25 generations of `population_size`, and
+      ``"ga"`` otherwise (or without a budget): CMA-ES needs tens of
+      generations to learn its covariance and then refines faster, the
+      genetic algorithm makes progress from its first generations and
+      suits separable problems (measured in
+      ``benchmarks/bench_evolution_budget.py``).
 
     Restarts (with `restarts`, the default): a run has stagnated when its
     best score has not risen for ``5 + ceil(10 * n_dims / population_size)``
@@ -137,8 +141,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         Number of individuals of the population, and of candidates in each
         generation.
     strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
-        Genetic algorithm, differential evolution, CMA-ES, or ``"ga"`` then
-        ``"cmaes"`` and ``"ga"`` by turns from one restart to the next.
+        Genetic algorithm, differential evolution, CMA-ES, or ``"cmaes"``
+        and ``"ga"`` by turns from one restart to the next (CMA-ES first
+        when the budget holds 25 generations).
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
         for ``"ga"``; ``"binomial"`` or ``"exponential"`` for ``"de"``.

@@ -73,8 +73,9 @@ _MIN_SPREAD = 5e-3
 # A run is worth its population when the budget holds this many generations
 # of it: the population doubles at a restart (IPOP) only then, and "auto"
 # starts with CMA-ES only then. CMA-ES learns its covariance at a rate of
-# about 1/25 per generation in 6 dimensions (its rank-mu rate), while the
-# genetic algorithm makes progress from its first generations.
+# about 1/23 per generation in 6 dimensions with 10 samples (its rank-mu
+# rate), while the genetic algorithm makes progress from its first
+# generations.
 _GENERATIONS_PER_RUN = 25
 
 

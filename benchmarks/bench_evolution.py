@@ -78,7 +78,8 @@ POPULATION = 10
 # The shared problem boosts 50 iterations; 20 keep ten seeds of four
 # searches of 80+ candidates within the time box (same data, space, folds).
 HGB_MAX_ITER = 20
-# "auto" is the default strategy: the genetic algorithm until a restart.
+# "auto" is the default strategy: below 25 generations of budget (here 80
+# evaluations of a population of 10), the genetic algorithm until a restart.
 OURS = ("EvolutionarySearchCV auto", "EvolutionarySearchCV ga", "EvolutionarySearchCV de")
 STRATEGIES = (*OURS, "GASearchCV", "RandomizedSearchCV")
 SHORT_NAMES = dict(zip(("auto", "ga", "de", "gasearchcv", "random"), STRATEGIES))

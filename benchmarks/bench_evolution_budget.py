@@ -21,7 +21,9 @@ Figures (medians over seeds, one BLAS thread, n_jobs=1):
 
 Seeds. Pre-registered (written here before they were run): 0, 1, 2, 3, 4
 (``--seeds 5``). Design seeds, looked at while choosing the restart rule and
-the default strategy: 100, 101, 102 (``--seed-offset 100 --seeds 3``).
+the default strategy: 100, 101, 102 (``--seed-offset 100 --seeds 3``); for
+the strategy "auto" starts with at 300 evaluations and more, 100-119
+(``--seed-offset 100 --seeds 20``).
 
     python -m benchmarks.bench_evolution_budget --quick
     python -m benchmarks.bench_evolution_budget [--problems ...] [--seeds 5]

@@ -33,8 +33,9 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     converges), categorical ones are inherited from a parent or drawn again.
     A run that stagnates restarts from a new sample, with a larger
     population while `n_iter` affords it; the default ``strategy="auto"``
-    starts with the genetic algorithm and alternates CMA-ES and the genetic
-    algorithm from one restart to the next. See
+    alternates CMA-ES and the genetic algorithm from one restart to the
+    next, starting with CMA-ES when `n_iter` holds 25 generations of
+    `population_size` and with the genetic algorithm otherwise. See
     :class:`~sklearn_tune.optimizers.EvolutionaryOptimizer` for the
     operators and the restart rule.
 
@@ -127,10 +128,12 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
 
     strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
         Genetic algorithm, differential evolution as in
-        :func:`scipy.optimize.differential_evolution`, CMA-ES, or ``"ga"``
-        then ``"cmaes"`` and ``"ga"`` by turns at each restart. ``"auto"``
-        was the most robust over Rastrigin, Ackley, Hartmann-6 and a mixed
-        space at 300 and 1000 evaluations (see the user guide).
+        :func:`scipy.optimize.differential_evolution`, CMA-ES, or CMA-ES
+        and the genetic algorithm by turns at each restart, the first run
+        being CMA-ES when `n_iter` is at least ``25 * population_size``
+        and the genetic algorithm otherwise. ``"auto"`` was the most robust
+        over Rastrigin, Ackley, Hartmann-6, a mixed space and two
+        estimators at 300 and 1000 evaluations (see the user guide).
 
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``

@@ -100,3 +100,24 @@ def test_cmaes_core_converges_on_a_sphere_and_pickles():
 def test_restarts_must_be_a_bool():
     with pytest.raises(TypeError, match="restarts"):
         EvolutionaryOptimizer({"x": Real(0, 1)}, restarts="yes")
+
+
+@pytest.mark.parametrize(
+    "budget, order",
+    [(None, ["ga", "cmaes", "ga"]), (249, ["ga", "cmaes", "ga"]),
+     (250, ["cmaes", "ga", "cmaes"])],
+)
+def test_auto_starts_with_cmaes_when_the_budget_holds_25_generations(budget, order):
+    opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), random_state=0)
+    if budget is not None:
+        opt.set_budget(budget)
+    runs = [opt.run_strategy_]
+    while opt.restart_ < 2:
+        batch = opt.ask(opt.next_batch_size())
+        opt.tell(batch, np.zeros(len(batch)))
+        if opt.restart_ == len(runs):
+            runs.append(opt.run_strategy_)
+    assert runs == order
+    # A resumed search with another budget keeps the order of its runs.
+    opt.set_budget(10_000 if budget is None or budget < 250 else 20)
+    assert opt.run_strategy_ == order[2]

@@ -38,10 +38,10 @@ OPERATORS = {
     # CMA-ES samples from its own distribution: no operators to choose.
     "cmaes": {"crossover": (), "mutation": ()},
 }
-# "auto" alternates the genetic algorithm and CMA-ES from one restart to the
+# "auto" alternates CMA-ES and the genetic algorithm from one restart to the
 # next, and its genetic algorithm takes the same operators as "ga".
 OPERATORS["auto"] = OPERATORS["ga"]
-_PORTFOLIO = ("ga", "cmaes")
+_PORTFOLIO = ("cmaes", "ga")
 #: The strategies.
 STRATEGIES = tuple(OPERATORS)
 _AUTO = {
@@ -70,9 +70,13 @@ _MAX_RETRIES = 8
 _PATIENCE = 5
 _PATIENCE_PER_DIM = 10
 _MIN_SPREAD = 5e-3
-# The population doubles at each restart (IPOP), while the budget still
-# affords this many generations of the larger population.
-_GENERATIONS_PER_RESTART = 25
+# A run is worth its population when the budget holds this many generations
+# of it: the population doubles at a restart (IPOP) only then, and "auto"
+# starts with CMA-ES only then. CMA-ES learns its covariance at a rate of
+# about 1/23 per generation in 6 dimensions with 10 samples (its rank-mu
+# rate), while the genetic algorithm makes progress from its first
+# generations.
+_GENERATIONS_PER_RUN = 25
 
 
 def _check_option(name, value, options, context=""):
@@ -108,10 +112,14 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
       run's first sample, starting from its best points with a step of a
       quarter of the cube. Integers and categoricals are searched as numbers
       in their cells, with a margin that keeps another value reachable.
-    - ``strategy="auto"``: the first run is ``"ga"``, and restarts alternate
-      ``"cmaes"`` and ``"ga"``: the genetic algorithm is the better start at
-      small budgets and on separable problems, CMA-ES the better refiner
-      (measured in ``benchmarks/bench_evolution_budget.py``).
+    - ``strategy="auto"``: runs alternate ``"cmaes"`` and ``"ga"`` from one
+      restart to the next. The first is ``"cmaes"`` when the budget
+      (:meth:`set_budget`) holds 25 generations of `population_size`, and
+      ``"ga"`` otherwise (or without a budget): CMA-ES needs tens of
+      generations to learn its covariance and then refines faster, the
+      genetic algorithm makes progress from its first generations and
+      suits separable problems (measured in
+      ``benchmarks/bench_evolution_budget.py``).
 
     Restarts (with `restarts`, the default): a run has stagnated when its
     best score has not risen for ``5 + ceil(10 * n_dims / population_size)``
@@ -143,8 +151,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         Number of individuals of the population, and of candidates in each
         generation.
     strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
-        Genetic algorithm, differential evolution, CMA-ES, or ``"ga"`` then
-        ``"cmaes"`` and ``"ga"`` by turns from one restart to the next.
+        Genetic algorithm, differential evolution, CMA-ES, or ``"cmaes"``
+        and ``"ga"`` by turns from one restart to the next (CMA-ES first
+        when the budget holds 25 generations).
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
         for ``"ga"``; ``"binomial"`` or ``"exponential"`` for ``"de"``.
@@ -271,7 +280,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
         self.population_size = int(population_size)
         self.strategy = strategy
-        self.run_strategy_ = _PORTFOLIO[0] if strategy == "auto" else strategy
+        # Without a budget, "auto" starts as it does at small budgets.
+        self._portfolio = _PORTFOLIO[::-1] if strategy == "auto" else (strategy,)
+        self.run_strategy_ = self._portfolio[0]
         auto = _AUTO[strategy]
         self.crossover = auto["crossover"] if crossover == "auto" else crossover
         self.mutation = auto["mutation"] if mutation == "auto" else mutation
@@ -318,6 +329,11 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
 
     def set_budget(self, n_evaluations):
         self._budget = int(n_evaluations)
+        if self.strategy == "auto" and not self.candidates_ and not self._pending:
+            # The order is fixed before the first ask: a resumed search keeps it.
+            long = self._budget >= _GENERATIONS_PER_RUN * self.population_size
+            self._portfolio = _PORTFOLIO if long else _PORTFOLIO[::-1]
+            self.run_strategy_ = self._portfolio[0]
 
     def next_batch_size(self):
         return self.population_size
@@ -512,13 +528,12 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         self.restart_ += 1
         # The new run's first sample is a generation of its own.
         self.generation_ += 1
-        if self.strategy == "auto":
-            self.run_strategy_ = _PORTFOLIO[self.restart_ % len(_PORTFOLIO)]
+        self.run_strategy_ = self._portfolio[self.restart_ % len(self._portfolio)]
         larger = 2 * self.population_size
         remaining = (
             math.inf if self._budget is None else self._budget - len(self.scores_)
         )
-        if remaining >= _GENERATIONS_PER_RESTART * larger:
+        if remaining >= _GENERATIONS_PER_RUN * larger:
             self.population_size = larger
         self.population_ = []
         self.cmaes_ = None

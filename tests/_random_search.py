@@ -42,6 +42,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
         tol=0.0,
         checkpoint=None,
         batch_size=4,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -60,6 +61,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            early_stopping_cv=early_stopping_cv,
         )
         self.batch_size = batch_size
 

@@ -123,6 +123,18 @@ class BayesSearchCV(BaseTuneSearchCV):
         ``ceil(n_workers / n_splits)``: the fewest that give every worker a
         fit (see Notes). An int makes the candidates independent of `n_jobs`.
 
+    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+        Stop scoring a candidate's folds once it cannot win (Bergman et al.,
+        AutoML 2024): after each fold, a candidate whose mean over its folds
+        so far is at or below the best fully scored candidate's mean
+        (``"aggressive"``) or that candidate's worst fold score
+        (``"forgiving"``) is not scored on the others. Its row of
+        ``cv_results_`` has NaN in the skipped splits, its mean over the
+        scored ones, and ``n_splits_evaluated`` tells how many; it ranks
+        after every fully scored candidate, so it is never ``best_index_``.
+        The optimizer is told that partial mean. See the user guide's
+        "Early-stopped cross-validation".
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -253,6 +265,7 @@ class BayesSearchCV(BaseTuneSearchCV):
         xi="auto",
         kappa=1.96,
         n_points="auto",
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -271,6 +284,7 @@ class BayesSearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            early_stopping_cv=early_stopping_cv,
         )
         self.n_initial_points = n_initial_points
         self.acquisition = acquisition

@@ -175,6 +175,18 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         while the remaining budget holds 25 generations of it; the best
         candidate found so far stays the search's best.
 
+    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+        Stop scoring a candidate's folds once it cannot win (Bergman et al.,
+        AutoML 2024): after each fold, a candidate whose mean over its folds
+        so far is at or below the best fully scored candidate's mean
+        (``"aggressive"``) or that candidate's worst fold score
+        (``"forgiving"``) is not scored on the others. Its row of
+        ``cv_results_`` has NaN in the skipped splits, its mean over the
+        scored ones, and ``n_splits_evaluated`` tells how many; it ranks
+        after every fully scored candidate, so it is never ``best_index_``.
+        The optimizer is told that partial mean. See the user guide's
+        "Early-stopped cross-validation".
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -311,6 +323,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         mutation_rate=None,
         crossover_rate=None,
         restarts=True,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -329,6 +342,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            early_stopping_cv=early_stopping_cv,
         )
         self.population_size = population_size
         self.strategy = strategy

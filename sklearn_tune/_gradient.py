@@ -166,6 +166,18 @@ class GradientSearchCV(BaseTuneSearchCV):
         Number of random candidates before the starts are chosen. ``None``
         means ``2 * n_starts``.
 
+    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+        Stop scoring a candidate's folds once it cannot win (Bergman et al.,
+        AutoML 2024): after each fold, a candidate whose mean over its folds
+        so far is at or below the best fully scored candidate's mean
+        (``"aggressive"``) or that candidate's worst fold score
+        (``"forgiving"``) is not scored on the others. Its row of
+        ``cv_results_`` has NaN in the skipped splits, its mean over the
+        scored ones, and ``n_splits_evaluated`` tells how many; it ranks
+        after every fully scored candidate, so it is never ``best_index_``.
+        The optimizer is told that partial mean. See the user guide's
+        "Early-stopped cross-validation".
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -295,6 +307,7 @@ class GradientSearchCV(BaseTuneSearchCV):
         hypergradient="auto",
         n_starts=2,
         n_initial_points=None,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -313,6 +326,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             checkpoint=checkpoint,
+            early_stopping_cv=early_stopping_cv,
         )
         self.hypergradient = hypergradient
         self.n_starts = n_starts

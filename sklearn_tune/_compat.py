@@ -174,3 +174,16 @@ def result_with_values(template, values, fit_error=None):
         elif scores is not None:
             result[f"{part}_scores"] = values[f"{part}_score"]
     return result
+
+
+def replace_results(results, new):
+    """Make `results`, the dict the last ``evaluate_candidates`` call
+    returned, hold `new`.
+
+    That dict is the one ``BaseSearchCV.fit`` keeps for ``cv_results_``
+    (1.6.1 to 1.9.1), so the change reaches ``cv_results_`` even when no
+    call follows: for results that changed after a call whose every fit
+    failed, which updates nothing.
+    """
+    results.clear()
+    results.update(new)

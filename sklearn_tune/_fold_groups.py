@@ -3,6 +3,7 @@ are scored on the fixed folds in groups, and a candidate stops once it
 cannot win (the rules are in :mod:`sklearn_tune._early_stopping`)."""
 
 import math
+import warnings
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -10,6 +11,7 @@ from scipy.stats import rankdata
 
 from ._compat import (
     is_all_fits_failed,
+    replace_results,
     result_values,
     result_with_values,
     splits_per_candidate,
@@ -90,7 +92,16 @@ class FoldGroups:
                 # Every fit of a later group failed: those folds get the
                 # error score, as without early stopping.
                 group["failed"] = str(exc).strip()
-                results = search._format_rows(*search._evaluated_rows)
+                warnings.warn(
+                    f"Every fit of {len(running)} candidates on splits "
+                    f"{group['folds']} failed; they get error_score there and "
+                    f"stop. First failure:\n{group['failed'][:2000]}",
+                    UserWarning,
+                )
+                rows, out, more = search._evaluated_rows
+                replace_results(
+                    results, search._format_rows(rows, self.n_splits, out, more)
+                )
             running = [i for i, s in zip(running, group["stopped"]) if not s]
             start += width
         self.n_rows_ = first_row + len(params)

@@ -132,15 +132,16 @@ def test_multimetric_stops_on_the_refit_metric():
     scoring = {"acc": "accuracy", "bal": "balanced_accuracy"}
     s = RandomTuneSearchCV(SVC(), SVC_SPACE, n_iter=16, cv=5, batch_size=4,
                            scoring=scoring, refit="bal", random_state=0,
+                           return_train_score=True,
                            early_stopping_cv="aggressive").fit(X, y)  # fmt: skip
     r = s.cv_results_
     n = r["n_splits_evaluated"]
     assert (n < 5).any()
     complete = n == 5
-    for name in scoring:
-        scores = split_scores(r, f"test_{name}")
+    for name in [f"{part}_{metric}" for part in ("test", "train") for metric in scoring]:
+        scores = split_scores(r, name)
         assert (np.isnan(scores).sum(axis=1) == 5 - n).all()
-        assert np.allclose(r[f"mean_test_{name}"], np.nanmean(scores, axis=1))
+        assert np.allclose(r[f"mean_{name}"], np.nanmean(scores, axis=1))
     # The stopped ones fell to the incumbent's balanced accuracy.
     best_bal = r["mean_test_bal"][:4].max()
     assert (r["mean_test_bal"][4:][~complete[4:]] <= best_bal).all()

@@ -63,7 +63,10 @@ class BaseTuneSearchCV(BaseSearchCV):
     2. ask the optimizer for a batch of new, distinct candidates;
     3. evaluate the batch (one ``evaluate_candidates`` call, all its fits in
        parallel with ``n_jobs``), adding an ``iter`` column (the batch number)
-       and the strategy's own columns to ``cv_results_``;
+       and the strategy's own columns to ``cv_results_``; with
+       ``early_stopping_cv``, one call per group of folds instead, a
+       candidate stopping once it cannot beat the best fully scored one
+       (``sklearn_tune/_fold_groups.py``);
     4. tell the optimizer the objective: ``mean_test_score``, or
        ``mean_test_<refit>`` with multi-metric scoring. A batch whose every
        fit failed is told as failed (NaN) instead of ending the search;

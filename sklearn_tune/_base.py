@@ -15,10 +15,13 @@ from . import _checkpoint
 from ._compat import (
     BaseSearchCV,
     Interval,
+    StrOptions,
     checked_cv,
     is_all_fits_failed,
     prepare_fit,
 )
+from ._early_stopping import RULES
+from ._fold_groups import FoldGroups
 from ._names import check_parameter_names, check_scoring_names
 from ._splitters import FixedSplits
 from .optimizers._pareto import non_dominated_rank
@@ -74,7 +77,10 @@ class BaseTuneSearchCV(BaseSearchCV):
     2. ask the optimizer for a batch of new, distinct candidates;
     3. evaluate the batch (one ``evaluate_candidates`` call, all its fits in
        parallel with ``n_jobs``), adding an ``iter`` column (the batch number)
-       and the strategy's own columns to ``cv_results_``;
+       and the strategy's own columns to ``cv_results_``; with
+       ``early_stopping_cv``, one call per group of folds instead, a
+       candidate stopping once it cannot beat the best fully scored one
+       (``sklearn_tune/_fold_groups.py``);
     4. tell the optimizer the objective: ``mean_test_score``, or
        ``mean_test_<refit>`` with multi-metric scoring; with several
        `objectives`, one column per objective (``mean_test_<name>``, or
@@ -112,6 +118,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         "tol": [Interval(RealNumber, 0, None, closed="left")],
         "checkpoint": [str, os.PathLike, None],
         "objectives": [list, tuple, None],
+        "early_stopping_cv": [StrOptions(set(RULES)), None],
     }
 
     # Whether the strategy can search for a Pareto front; one that cannot
@@ -140,6 +147,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         tol=0.0,
         checkpoint=None,
         objectives=None,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -160,6 +168,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         self.tol = tol
         self.checkpoint = checkpoint
         self.objectives = objectives
+        self.early_stopping_cv = early_stopping_cv
 
     def fit(self, X, y=None, **params):
         """Run the search on the fixed folds, then refit the best candidate.
@@ -279,6 +288,16 @@ class BaseTuneSearchCV(BaseSearchCV):
     def _check_objective_defined(self):
         """Fail before any fit when the scoring or `objectives` show no
         objective."""
+        if self.early_stopping_cv is not None and self._objective_names() is not None:
+            # A candidate stops when it cannot beat the incumbent on one
+            # score; on a front, a worse score may still be non-dominated.
+            raise ValueError(
+                f"early_stopping_cv={self.early_stopping_cv!r} stops candidates "
+                "on one score and cannot search for a Pareto front; got "
+                f"objectives={self._objective_names()!r}. Set "
+                "early_stopping_cv=None, or choose one objective (refit naming "
+                "a scorer, objectives=None)."
+            )
         if self.objectives is None:
             return
         if not self._multi_objective:
@@ -327,12 +346,20 @@ class BaseTuneSearchCV(BaseSearchCV):
             optimizer = self._make_optimizer(space, seed)
             loop = _LoopState()
             cv = FixedSplits(checked_cv(self), hash_data=self.checkpoint is not None)
+            self._fold_groups = self._make_fold_groups()
         else:
             optimizer, loop = saved["optimizer"], saved["loop"]
             self._restored_rows = saved["rows"]
             cv = FixedSplits(
                 checked_cv(self), resume_from=(saved["splits"], saved["data_hash"])
             )
+            self._fold_groups = saved.get("fold_groups")
+            if getattr(self._fold_groups, "rule", None) != self.early_stopping_cv:
+                raise ValueError(
+                    f"checkpoint={self.checkpoint!r} was written by a search with "
+                    "another early_stopping_cv; its results are not mixed with "
+                    "this one's. Delete it or pass another path."
+                )
             if loop.n_evaluated >= self.n_iter:
                 raise ValueError(
                     f"checkpoint={self.checkpoint!r} holds {loop.n_evaluated} "
@@ -357,6 +384,7 @@ class BaseTuneSearchCV(BaseSearchCV):
         finally:
             self.__dict__.pop("_restored_rows", None)
             self.__dict__.pop("_evaluated_rows", None)
+            self.__dict__.pop("_fold_groups", None)
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         if loop.n_evaluated > 0 and loop.n_failed == loop.n_evaluated:
@@ -464,6 +492,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                         or ([], [], {}),
                         "splits": cv.splits_,
                         "data_hash": cv.data_hash_,
+                        "fold_groups": self._fold_groups,
                     },
                 )
             if stop:
@@ -488,9 +517,7 @@ class BaseTuneSearchCV(BaseSearchCV):
                 for key in {*old_more, *more_results}
             }
         self._evaluated_rows = (list(candidate_params), list(out), more_results)
-        results = super()._format_results(
-            candidate_params, n_splits, out, more_results
-        )
+        results = self._format_rows(candidate_params, n_splits, out, more_results)
         if self._objective_names() is not None:
             results["pareto_rank"] = self._pareto_rank(results)
         return results
@@ -503,7 +530,49 @@ class BaseTuneSearchCV(BaseSearchCV):
         )
         return non_dominated_rank(Y)
 
+    def _format_rows(self, candidate_params, n_splits, out, more_results):
+        """``cv_results_`` from the lists of every ``evaluate_candidates``
+        call, with early-stopped cross-validation's rows put together."""
+        fold_groups = getattr(self, "_fold_groups", None)
+        if fold_groups is None:
+            return super()._format_results(candidate_params, n_splits, out, more_results)
+        rows = fold_groups.rows(candidate_params, out, more_results, self.error_score)
+        return fold_groups.finish(super()._format_results(*rows))
+
+    def _make_fold_groups(self):
+        if self.early_stopping_cv is None:
+            return None
+        return FoldGroups(self.early_stopping_cv, self.n_splits_, self.refit)
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        # With early-stopped cross-validation the ranks put the candidates
+        # scored on every split first; a callable `refit` sees only those.
+        evaluated = results.get("n_splits_evaluated")
+        if not callable(refit) or evaluated is None:
+            return BaseSearchCV._select_best_index(refit, refit_metric, results)
+        complete = np.flatnonzero(evaluated == np.max(evaluated))
+        view = {
+            k: v[complete] if isinstance(v, np.ndarray) else [v[i] for i in complete]
+            for k, v in results.items()
+        }
+        return int(complete[BaseSearchCV._select_best_index(refit, refit_metric, view)])
+
     def _evaluate_batch(self, evaluate_candidates, batch, cv, more_results, ctx):
+        fold_groups = getattr(self, "_fold_groups", None)
+        if fold_groups is None:
+            return self._evaluate_call(evaluate_candidates, batch, cv, more_results, ctx)
+
+        def call(params, group_cv, group_more_results):
+            return self._evaluate_call(
+                evaluate_candidates, params, group_cv, group_more_results, ctx
+            )
+
+        return fold_groups.evaluate(
+            self, evaluate_candidates, call, batch, cv, more_results
+        )
+
+    def _evaluate_call(self, evaluate_candidates, batch, cv, more_results, ctx):
         if ctx is None:
             return evaluate_candidates(batch, cv=cv, more_results=more_results)
         batch_ctx = ctx.subcontext(

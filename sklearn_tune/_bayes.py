@@ -138,6 +138,18 @@ class BayesSearchCV(BaseTuneSearchCV):
         of the objectives, weighted anew at random for each proposal. See
         :doc:`/user_guide/multiobjective`.
 
+    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+        Stop scoring a candidate's folds once it cannot win (Bergman et al.,
+        AutoML 2024): after each fold, a candidate whose mean over its folds
+        so far is at or below the best fully scored candidate's mean
+        (``"aggressive"``) or that candidate's worst fold score
+        (``"forgiving"``) is not scored on the others. Its row of
+        ``cv_results_`` has NaN in the skipped splits, its mean over the
+        scored ones, and ``n_splits_evaluated`` tells how many; it ranks
+        after every fully scored candidate, so it is never ``best_index_``.
+        The optimizer is told that partial mean. See the user guide's
+        "Early-stopped cross-validation".
+
     Attributes
     ----------
     pareto_front_ : ndarray of int
@@ -273,6 +285,7 @@ class BayesSearchCV(BaseTuneSearchCV):
         kappa=1.96,
         n_points="auto",
         objectives=None,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -292,6 +305,7 @@ class BayesSearchCV(BaseTuneSearchCV):
             tol=tol,
             checkpoint=checkpoint,
             objectives=objectives,
+            early_stopping_cv=early_stopping_cv,
         )
         self.n_initial_points = n_initial_points
         self.acquisition = acquisition

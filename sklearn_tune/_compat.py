@@ -7,6 +7,8 @@ says the scikit-learn releases it was checked on and what stands in for it
 where it is missing.
 """
 
+from contextlib import contextmanager
+
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import indexable
@@ -96,3 +98,92 @@ def routed_params(search, params):
 def is_all_fits_failed(exc):
     """Whether `exc` is sklearn's "All the N fits failed" error."""
     return isinstance(exc, ValueError) and _ALL_FITS_FAILED in str(exc)
+
+
+@contextmanager
+def splits_per_candidate(search, evaluate_candidates, n_splits):
+    """Let ``evaluate_candidates`` score each candidate on `n_splits` splits.
+
+    ``evaluate_candidates`` refuses a ``cv`` that yields another number of
+    splits than the search's: from 1.9.0 on it reads ``search.n_splits_`` at
+    every call and compares it with the splits it got; 1.6.1, 1.7.2 and
+    1.8.0 keep the number in the variable ``n_splits`` of ``fit``, which it
+    shares as a closure cell, and compare ``len(out)`` with ``n_candidates *
+    n_splits``. Either is set to `n_splits` for the call and restored after.
+    The number also reaches ``_format_results``, which early-stopped
+    cross-validation ignores in favour of its own record of the folds.
+    """
+    code = evaluate_candidates.__code__
+    cells = dict(zip(code.co_freevars, evaluate_candidates.__closure__ or ()))
+    if "n_splits" in cells:
+        cell = cells["n_splits"]
+        saved = cell.cell_contents
+        cell.cell_contents = n_splits
+        try:
+            yield
+        finally:
+            cell.cell_contents = saved
+    elif FIT_PREPARES_SEARCH:
+        saved = search.n_splits_
+        search.n_splits_ = n_splits
+        try:
+            yield
+        finally:
+            search.n_splits_ = saved
+    else:
+        import sklearn
+
+        raise NotImplementedError(
+            "early_stopping_cv cannot score a subset of the splits with "
+            f"scikit-learn {sklearn.__version__}: it was checked on 1.6.1 to "
+            "1.9.1. Set early_stopping_cv=None."
+        )
+
+
+# The per-fit result dicts that evaluate_candidates collects from
+# `_fit_and_score` and passes to `_format_results` (return_times=True,
+# return_n_test_samples=True): "test_scores" and "train_scores" are a float,
+# or a dict of floats by scorer name with multi-metric scoring, "fit_time"
+# and "score_time" floats, "fit_error" None or a traceback. Checked on
+# 1.6.1, 1.7.2, 1.8.0, 1.9.1.
+
+
+def result_values(result):
+    """The numbers of one fit's result, by the name ``cv_results_`` gives
+    them after ``mean_``: ``fit_time``, ``score_time``, ``test_<scorer>``,
+    ``train_<scorer>`` (``<scorer>`` is ``score`` for a single scorer)."""
+    values = {"fit_time": result["fit_time"], "score_time": result["score_time"]}
+    for part in ("test", "train"):
+        scores = result.get(f"{part}_scores")
+        if isinstance(scores, dict):
+            values.update({f"{part}_{name}": v for name, v in scores.items()})
+        elif scores is not None:
+            values[f"{part}_score"] = scores
+    return values
+
+
+def result_with_values(template, values, fit_error=None):
+    """A copy of the fit result `template` holding `values` (as given by
+    :func:`result_values`) and `fit_error`."""
+    result = {**template, "fit_error": fit_error}
+    result["fit_time"], result["score_time"] = values["fit_time"], values["score_time"]
+    for part in ("test", "train"):
+        scores = template.get(f"{part}_scores")
+        if isinstance(scores, dict):
+            result[f"{part}_scores"] = {name: values[f"{part}_{name}"] for name in scores}
+        elif scores is not None:
+            result[f"{part}_scores"] = values[f"{part}_score"]
+    return result
+
+
+def replace_results(results, new):
+    """Make `results`, the dict the last ``evaluate_candidates`` call
+    returned, hold `new`.
+
+    That dict is the one ``BaseSearchCV.fit`` keeps for ``cv_results_``
+    (1.6.1 to 1.9.1), so the change reaches ``cv_results_`` even when no
+    call follows: for results that changed after a call whose every fit
+    failed, which updates nothing.
+    """
+    results.clear()
+    results.update(new)

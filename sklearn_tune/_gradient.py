@@ -171,6 +171,18 @@ class GradientSearchCV(BaseTuneSearchCV):
         refused. With multi-metric `scoring` and a `refit` naming none of
         its metrics (a callable or False), it maximises the first metric.
 
+    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+        Stop scoring a candidate's folds once it cannot win (Bergman et al.,
+        AutoML 2024): after each fold, a candidate whose mean over its folds
+        so far is at or below the best fully scored candidate's mean
+        (``"aggressive"``) or that candidate's worst fold score
+        (``"forgiving"``) is not scored on the others. Its row of
+        ``cv_results_`` has NaN in the skipped splits, its mean over the
+        scored ones, and ``n_splits_evaluated`` tells how many; it ranks
+        after every fully scored candidate, so it is never ``best_index_``.
+        The optimizer is told that partial mean. See the user guide's
+        "Early-stopped cross-validation".
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -303,6 +315,7 @@ class GradientSearchCV(BaseTuneSearchCV):
         n_starts=2,
         n_initial_points=None,
         objectives=None,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -322,6 +335,7 @@ class GradientSearchCV(BaseTuneSearchCV):
             tol=tol,
             checkpoint=checkpoint,
             objectives=objectives,
+            early_stopping_cv=early_stopping_cv,
         )
         self.hypergradient = hypergradient
         self.n_starts = n_starts

@@ -6,13 +6,13 @@ from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
-from scipy.stats import rankdata
 from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseTuneSearchCV
 from ._compat import Interval, StrOptions, checked_cv, validate_params
 from ._names import did_you_mean
+from ._fold_groups import rank_complete_first
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
 from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
@@ -115,6 +115,12 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         refused. With multi-metric `scoring` and a `refit` naming none of
         its metrics (a callable or False), it maximises the first metric.
 
+    early_stopping_cv : None, default=None
+        Early-stopped cross-validation; not available here: a level's scores
+        decide promotions against the other candidates of its rung, which a
+        bar set by the full-resource incumbent does not reflect. Only None
+        is accepted.
+
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -199,6 +205,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         max_time=None, n_iter_no_change=None, tol=0.0, checkpoint=None,
         resource="n_samples", min_resources="auto", max_resources="auto", eta=3,
         sampler="adaptive", warm_start=False, budget=None, objectives=None,
+        early_stopping_cv=None,
     ):  # fmt: skip
         super().__init__(
             estimator, param_distributions, n_iter=n_iter, scoring=scoring,
@@ -207,6 +214,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             error_score=error_score, return_train_score=return_train_score,
             max_time=max_time, n_iter_no_change=n_iter_no_change, tol=tol,
             checkpoint=checkpoint, objectives=objectives,
+            early_stopping_cv=early_stopping_cv,
         )  # fmt: skip
         self.resource = resource
         self.min_resources = min_resources
@@ -234,6 +242,15 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         self : object
             The fitted search.
         """
+        if self.early_stopping_cv is not None:
+            raise ValueError(
+                f"early_stopping_cv={self.early_stopping_cv!r} is not available "
+                "in HyperbandSearchCV: a rung promotes its best candidates by "
+                "their scores at a lower resource, which a bar set by the "
+                "full-resource incumbent would cut short. Use "
+                "early_stopping_cv=None, or the rule with BayesSearchCV, "
+                "EvolutionarySearchCV or GradientSearchCV."
+            )
         if not self.warm_start:
             return super().fit(X, y, **params)
         # Bad parameters get scikit-learn's message before warm start checks.
@@ -385,7 +402,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         full = results["n_resources"] == np.max(results["n_resources"])
         for key in [k for k in results if k.startswith("rank_test_")]:
             means = results["mean_test_" + key[len("rank_test_") :]]
-            results[key] = _rank_full_resource_first(means, full)
+            results[key] = rank_complete_first(means, full)
         return results
 
     @staticmethod
@@ -401,14 +418,3 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         }
         return int(full[BaseTuneSearchCV._select_best_index(refit, refit_metric, view)])
 
-
-def _rank_full_resource_first(means, full):
-    """Ranks (1 is best) of the rows with the full resource, then the others.
-
-    Failed (NaN) means rank last in their group, tied, as in scikit-learn.
-    """
-    scores = -np.where(np.isnan(means), -np.inf, means)
-    ranks = np.empty(len(means), dtype=np.int32)
-    ranks[full] = rankdata(scores[full], method="min")
-    ranks[~full] = full.sum() + rankdata(scores[~full], method="min")
-    return ranks

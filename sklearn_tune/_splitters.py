@@ -114,3 +114,30 @@ def _nested_order(train, labels, rng):
     key = (position + 0.5) / counts[classes]
     key[position == 0] = -1.0
     return order[np.argsort(key, kind="stable")]
+
+
+class SplitSubset:
+    """Some of the fixed folds, chosen by position.
+
+    Early-stopped cross-validation scores a group of candidates on the next
+    few folds in one ``evaluate_candidates`` call; this is the ``cv=`` of
+    that call.
+
+    Parameters
+    ----------
+    cv : cross-validation splitter
+        The fixed folds (:class:`FixedSplits`).
+    indices : sequence of int
+        Positions of the folds to yield, in order.
+    """
+
+    def __init__(self, cv, indices):
+        self.cv = cv
+        self.indices = indices
+
+    def split(self, X, y=None, groups=None, **split_params):
+        splits = list(self.cv.split(X, y, groups, **split_params))
+        return iter([splits[i] for i in self.indices])
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return len(self.indices)

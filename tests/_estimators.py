@@ -59,6 +59,44 @@ def read_log(path):
         return [float(line) for line in f if line.strip()]
 
 
+class FoldLoggedClassifier(LoggedClassifier):
+    """LoggedClassifier whose log line also names the training set (the sum
+    of its first feature), so that a candidate fitted twice on one fold
+    shows as a repeated line; read it with :func:`read_fold_log`."""
+
+    def fit(self, X, y):
+        if self.log is not None:
+            with open(self.log, "a") as f:
+                f.write(f"{self.param!r} {np.sum(np.asarray(X)[:, 0]):.9f}\n")
+        time.sleep(self.delay)
+        return self._fit_majority(y)
+
+
+def read_fold_log(path):
+    """The (param, training-set id) of every fit a FoldLoggedClassifier logged."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [(float(p), t) for p, t in (line.split() for line in f if line.strip())]
+
+
+class TrainSizeFailer(_MajorityClassifier):
+    """Fails to fit on exactly `fail_size` training samples; scores the
+    majority-class accuracy minus ``abs(param - 0.5)``."""
+
+    def __init__(self, param=0.0, fail_size=-1):
+        self.param = param
+        self.fail_size = fail_size
+
+    def fit(self, X, y):
+        if len(X) == self.fail_size:
+            raise ValueError("unlucky training size")
+        return self._fit_majority(y)
+
+    def score(self, X, y, sample_weight=None):
+        return float(np.mean(self.predict(X) == y)) - abs(self.param - 0.5)
+
+
 class FailingClassifier(_MajorityClassifier):
     """Fails to fit when `param` > 0.5; predicts the majority class otherwise,
     and scores its accuracy plus `param`.

@@ -43,6 +43,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
         checkpoint=None,
         batch_size=4,
         objectives=None,
+        early_stopping_cv=None,
     ):
         super().__init__(
             estimator,
@@ -62,6 +63,7 @@ class RandomTuneSearchCV(BaseTuneSearchCV):
             tol=tol,
             checkpoint=checkpoint,
             objectives=objectives,
+            early_stopping_cv=early_stopping_cv,
         )
         self.batch_size = batch_size
 

@@ -43,3 +43,22 @@ def test_each_batch_is_a_task_of_the_search():
     assert recorder.ended.count("batch") == 3
     assert recorder.ended.count("search") == 1
     assert recorder.ended.count("candidate-split-evaluation") == 6 * 2
+
+
+def test_each_fold_group_is_a_task_with_its_fits():
+    from sklearn.svm import SVC
+
+    recorder = TaskRecorder()
+    search = RandomTuneSearchCV(
+        SVC(), {"C": Real(1e-3, 1e3, log=True), "gamma": Real(1e-4, 1e1, log=True)},
+        n_iter=8, cv=3, batch_size=4, random_state=0, early_stopping_cv="aggressive",
+    )
+    search.set_callbacks(recorder).fit(X, y)
+    n = search.cv_results_["n_splits_evaluated"]
+    assert (n < 3).any()
+    # One task per evaluate_candidates call, a fold of the running
+    # candidates: as many in a batch as the most folds one of them got.
+    batches = search.cv_results_["iter"]
+    calls = sum(n[batches == b].max() for b in set(batches))
+    assert recorder.ended.count("batch") == calls
+    assert recorder.ended.count("candidate-split-evaluation") == n.sum()

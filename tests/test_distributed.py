@@ -85,3 +85,24 @@ def test_warm_started_hyperband_on_a_dask_cluster(client):
     np.testing.assert_array_equal(
         remote.cv_results_["mean_test_run"], local.cv_results_["mean_test_run"]
     )
+
+
+def test_early_stopped_cv_on_a_dask_cluster(client):
+    from sklearn.svm import SVC
+
+    def make():
+        return RandomTuneSearchCV(
+            SVC(), {"C": Real(1e-3, 1e3, log=True), "gamma": Real(1e-4, 1e1, log=True)},
+            n_iter=12, cv=5, batch_size=1, n_jobs=-1, random_state=0,
+            early_stopping_cv="aggressive",
+        )
+
+    local = make().fit(X, y)
+    with parallel_backend("dask"):
+        remote = make().fit(X, y)
+    assert (local.cv_results_["n_splits_evaluated"] < 5).any()
+    np.testing.assert_array_equal(
+        remote.cv_results_["n_splits_evaluated"], local.cv_results_["n_splits_evaluated"]
+    )
+    assert np.allclose(remote.cv_results_["mean_test_score"],
+                       local.cv_results_["mean_test_score"])

@@ -248,7 +248,7 @@ def test_hyperband_refuses_it():
     "kwargs",
     [
         {"scoring": {"acc": "accuracy", "bal": "balanced_accuracy"},
-         "objectives": ["acc", "fit_time"]},
+         "objectives": ["acc", "fit_time"], "refit": "acc"},
         {"scoring": {"acc": "accuracy", "bal": "balanced_accuracy"}, "refit": False},
     ],
 )

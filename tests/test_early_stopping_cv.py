@@ -1,18 +1,12 @@
 """Early-stopped cross-validation: which folds are scored, what cv_results_
 shows, and that it composes with the rest of the search."""
 
-import pickle
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _kill import kill_after_checkpoint
 from _estimators import (
     FailingClassifier,
     FoldLoggedClassifier,
@@ -40,7 +34,6 @@ from sklearn_tune import (
 from sklearn_tune._early_stopping import scan_folds, stopping_bar
 
 X, y = make_classification(n_samples=100, n_features=6, random_state=0)
-TESTS = Path(__file__).parent
 SVC_SPACE = {"C": Real(1e-3, 1e3, log=True), "gamma": Real(1e-4, 1e1, log=True)}
 
 
@@ -277,33 +270,11 @@ def test_checkpoint_with_another_rule_is_refused(tmp_path, monkeypatch):
 
 def test_sigkill_mid_group_then_resume(tmp_path):
     ckpt, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
-    script = textwrap.dedent(f"""
-        import sys
-        sys.path[:0] = [{str(TESTS)!r}, {str(TESTS.parent)!r}]
-        from test_early_stopping_cv import X, y, search
-        from _estimators import FoldLoggedClassifier
-        search(FoldLoggedClassifier(log={str(log)!r}, delay=0.03),
-               checkpoint={str(ckpt)!r}).fit(X, y)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", script])
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if ckpt.exists():
-                with open(ckpt, "rb") as f:
-                    if pickle.load(f)["loop"].n_evaluated >= 8:
-                        break
-            time.sleep(0.01)
-        else:
-            pytest.fail("the search wrote no checkpoint in time")
-        # Into the next batch's groups: its first fold is being scored.
-        time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    with open(ckpt, "rb") as f:
-        saved = pickle.load(f)
+    # Into the next batch's groups: its first fold is being scored.
+    saved = kill_after_checkpoint(
+        "test_early_stopping_cv",
+        f"FoldLoggedClassifier(log={str(log)!r}, delay=0.03)", ckpt, 8, delay=0.05,
+    )
     n_saved = saved["loop"].n_evaluated
     assert n_saved < 16
     done = {p["param"] for p in saved["rows"][0]}

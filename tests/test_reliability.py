@@ -3,16 +3,12 @@ are refused, failures and time limits behave."""
 
 import os
 import pickle
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _kill import kill_after_checkpoint
 from _estimators import LoggedClassifier, read_log
 from _random_search import RandomTuneSearchCV
 from sklearn.datasets import make_classification
@@ -21,7 +17,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn_tune import Real
 
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-TESTS = Path(__file__).parent
 
 
 def search(estimator, **kwargs):
@@ -32,31 +27,9 @@ def search(estimator, **kwargs):
 
 def test_sigkill_mid_search_then_resume_loses_and_repeats_nothing(tmp_path):
     ckpt, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
-    script = textwrap.dedent(f"""
-        import sys
-        sys.path[:0] = [{str(TESTS)!r}, {str(TESTS.parent)!r}]
-        from test_reliability import X, y, search
-        from _estimators import LoggedClassifier
-        search(LoggedClassifier(log={str(log)!r}, delay=0.05),
-               checkpoint={str(ckpt)!r}).fit(X, y)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", script])
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if ckpt.exists():
-                with open(ckpt, "rb") as f:
-                    if pickle.load(f)["loop"].n_evaluated >= 4:
-                        break
-            time.sleep(0.02)
-        else:
-            pytest.fail("the search wrote no checkpoint in time")
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    with open(ckpt, "rb") as f:
-        saved = pickle.load(f)
+    saved = kill_after_checkpoint(
+        "test_reliability", f"LoggedClassifier(log={str(log)!r}, delay=0.05)", ckpt, 4
+    )
     done = [p["param"] for p in saved["rows"][0]]
     assert len(done) == saved["loop"].n_evaluated >= 4
     fits_before = len(read_log(log))

@@ -45,7 +45,8 @@ class FoldGroups:
     n_splits : int
         Number of fixed folds.
     refit : bool, str or callable
-        The search's `refit`: with several scorers, the one stopped on.
+        The search's `refit`: with several scorers, the one stopped on when
+        it names one, else the first scorer.
     """
 
     def __init__(self, rule, n_splits, refit):
@@ -172,7 +173,11 @@ class FoldGroups:
 
     def _objective_value(self, fit):
         tests = [k for k in result_values(fit) if k.startswith("test_")]
-        return tests[0] if len(tests) == 1 else f"test_{self.refit}"
+        if isinstance(self.refit, str) and len(tests) > 1:
+            return f"test_{self.refit}"
+        # One scorer, or a refit naming none (a callable, or False): the
+        # search optimises the first scorer, and so is stopped on it.
+        return tests[0]
 
     @staticmethod
     def _failed(row_cells, error_score, message):

@@ -142,6 +142,18 @@ def test_multimetric_stops_on_the_refit_metric():
     assert r["rank_test_bal"][s.best_index_] == 1
 
 
+def test_a_single_objective_search_with_a_callable_refit_stops_on_the_first_scorer():
+    # GradientSearchCV optimises the first scorer when refit names none.
+    scoring = {"acc": "accuracy", "bal": "balanced_accuracy"}
+    s = GradientSearchCV(
+        SVC(), {"C": Real(1e-2, 1e2, log=True)}, scoring=scoring,
+        refit=lambda r: int(np.nanargmax(r["mean_test_acc"])), n_iter=8, cv=5,
+        random_state=0, early_stopping_cv="aggressive",
+    ).fit(X, y)
+    n = s.cv_results_["n_splits_evaluated"]
+    assert n[s.best_index_] == 5 and (n <= 5).all()
+
+
 def test_failed_fold_stops_the_candidate():
     s = search(FailingClassifier(), error_score=np.nan)
     with warnings.catch_warnings():

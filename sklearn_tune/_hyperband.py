@@ -16,6 +16,7 @@ from ._fold_groups import rank_complete_first
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
 from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
+from .optimizers._pareto import non_dominated_rank
 
 # scikit-learn's names for how much a fit trains, offered when a resource
 # named by the user is not one.
@@ -185,7 +186,11 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     1
     """
 
-    _multi_objective = False
+    @property
+    def _multi_objective(self):
+        # BOHB's level checks compare the best configurations of two levels
+        # on one score; a front has no single best for them to hold.
+        return self.sampler != "bayes"
 
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
@@ -257,6 +262,16 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         validate_params(self)
         with warm_starting(self, self._estimator_max_resources):
             return super().fit(X, y, **params)
+
+    def _check_objective_defined(self):
+        if self.objectives is not None and not self._multi_objective:
+            raise ValueError(
+                f"objectives={self.objectives!r} needs sampler='adaptive' or "
+                "'random'; sampler='bayes' (BOHB) optimises one objective: its "
+                "checks of the lower levels compare their best configuration "
+                "with the full resource's, which a front does not have."
+            )
+        super()._check_objective_defined()
 
     def _check_input_parameters(self, X, y, split_params):
         # BaseSearchCV.fit calls this with the data before any fit: the
@@ -404,6 +419,26 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             means = results["mean_test_" + key[len("rank_test_") :]]
             results[key] = rank_complete_first(means, full)
         return results
+
+    def _pareto_rank(self, results):
+        """Non-dominated ranks of the full-resource rows, then of the others
+        after them, then the failures: a front from a lower level is a front
+        of other models, cheaper and worse, so `pareto_front_` holds
+        full-resource rows only."""
+        full = results["n_resources"] == np.max(results["n_resources"])
+        columns = self._objective_columns(results)
+        Y = np.column_stack(
+            [sign * np.asarray(results[key], dtype=float) for key, sign in columns]
+        )
+        failed = ~np.isfinite(Y).all(axis=1)
+        ranks = np.empty(len(Y), dtype=int)
+        n_ranks = 0
+        for rows in (full & ~failed, ~full & ~failed):
+            if rows.any():
+                ranks[rows] = n_ranks + non_dominated_rank(Y[rows])
+                n_ranks = ranks[rows].max()
+        ranks[failed] = n_ranks + 1
+        return ranks
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

@@ -111,10 +111,21 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         With "adaptive", the most resource the search spends: the sum of
         ``n_resources`` over the rows of ``cv_results_`` (so that it can be
         given what another search spends); None: `n_iter` alone limits it.
-    objectives : None, default=None
-        HyperbandSearchCV optimises one objective: any other value is
-        refused. With multi-metric `scoring` and a `refit` naming none of
-        its metrics (a callable or False), it maximises the first metric.
+    objectives : list of str or None, default=None
+        None: one objective, the metric named by `refit` (or the single
+        metric). A list of two or more names, each a key of `scoring`
+        (maximised) or ``"fit_time"`` / ``"score_time"`` (minimised): the
+        search looks for the Pareto front, as MOASHA does. A rung promotes
+        its best ``1 / eta`` by non-dominated rank, then by crowding
+        distance (the most isolated first); with "adaptive", a level's
+        agreement is the mean over the objectives of the Spearman
+        correlation, and Bayesian optimisation at the full resource is
+        ParEGO. ``cv_results_["pareto_rank"]`` ranks the full-resource
+        rows first, so `pareto_front_` holds full-resource rows only.
+        With multi-metric `scoring` and a `refit` naming none of its
+        metrics (a callable or False), every metric is an objective.
+        ``sampler="bayes"`` optimises one objective: it refuses a list,
+        and with such a `refit` maximises the first metric.
 
     early_stopping_cv : None, default=None
         Early-stopped cross-validation; not available here: a level's scores
@@ -128,7 +139,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
         (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
         rung -1 for random candidates outside the plan). ``rank_test_*``
-        ranks the rows with the full resource first.
+        and, with several objectives, ``pareto_rank`` rank the rows with
+        the full resource first.
     best_estimator_, best_score_, best_params_, best_index_ : object
         As in :class:`~sklearn.model_selection.GridSearchCV`, of the best
         full-resource row (`best_params_` includes the resource parameter).
@@ -147,6 +159,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         last measured ("adaptive"; empty otherwise).
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
+    pareto_front_ : ndarray of int
+        With several objectives, the indices in ``cv_results_`` of the
+        non-dominated full-resource rows.
     scorer_, n_splits_, refit_time_, multimetric_ : object
         As in :class:`~sklearn.model_selection.GridSearchCV`.
 
@@ -160,7 +175,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
     Bandit-Based Approach to Hyperparameter Optimization", JMLR 18 (2018);
     Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
-    Optimization at Scale", ICML 2018.
+    Optimization at Scale", ICML 2018; Schmucker, Donini, Zafar, Salinas
+    and Archambeau, "Multi-objective Asynchronous Successive Halving",
+    arXiv:2106.12639 (2021), for several objectives.
 
     Examples
     --------

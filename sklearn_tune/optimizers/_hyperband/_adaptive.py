@@ -37,6 +37,13 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
     resource proposed by :class:`BayesOptimizer` (random until it has
     ``n_dims + 3`` scores there).
 
+    With several objectives, promotion goes by non-dominated rank and
+    crowding distance (see :class:`HyperbandOptimizer`), a level's
+    agreement is the mean over the objectives of their Spearman
+    correlations (a level that orders each objective as the level above
+    orders their fronts alike), and :class:`BayesOptimizer` searches for
+    the front at the full resource (ParEGO).
+
     Parameters
     ----------
     space : SearchSpace, dict or list of dicts

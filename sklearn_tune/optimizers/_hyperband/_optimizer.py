@@ -56,6 +56,13 @@ class HyperbandOptimizer(BaseOptimizer):
     rank learning rates by how fast they start) costs one check instead
     of most of the budget.
 
+    Told several objectives (a 2-D array of scores, one column each), a
+    rung promotes by non-dominated rank, then by crowding distance within
+    a rank, as MOASHA does (Schmucker et al., 2021): the front of the rung
+    first, its ends and most isolated members before the crowded ones.
+    ``sampler="bayes"`` refuses several objectives: its checks compare the
+    best configuration of two levels.
+
     Parameters
     ----------
     space : SearchSpace, dict or list of dicts

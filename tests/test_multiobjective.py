@@ -560,6 +560,41 @@ def test_hyperband_with_objectives_is_deterministic():
     assert runs[0] == runs[1]
 
 
+def test_hyperband_checkpoint_resume_with_objectives(tmp_path, monkeypatch):
+    path = tmp_path / "search.pkl"
+    reference = hyperband_search().fit(X, y)
+
+    def interrupt(self, optimizer, batch, folds):
+        if len(optimizer.scores_) >= 20:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(HyperbandSearchCV, "_after_tell", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            hyperband_search(checkpoint=path).fit(X, y)
+    resumed = hyperband_search(checkpoint=path).fit(X, y)
+    assert resumed.cv_results_["params"] == reference.cv_results_["params"]
+    assert resumed.pareto_front_.tolist() == reference.pareto_front_.tolist()
+
+
+def test_hyperband_optimizer_saved_without_job_rows_resumes_alike():
+    def run(opt, n_batches):
+        for _ in range(n_batches):
+            batch = opt.ask(opt.next_batch_size())
+            opt.tell(batch, [_zdt_at_level(c) for c in batch])
+        return opt
+
+    def make():
+        return AdaptiveHyperbandOptimizer(
+            ZDT_SPACE, resource="epochs", max_resources=27, random_state=0
+        )
+
+    old = run(make(), 2)
+    del old._job_rows  # as saved before the rows of the jobs were kept
+    resumed = run(pickle.loads(pickle.dumps(old)), 6)
+    assert resumed.candidates_ == run(make(), 8).candidates_
+
+
 def test_hyperband_takes_every_scorer_for_a_callable_refit():
     s = hyperband_search(scoring={"close": _close, "small": _small},
                          objectives=None, refit=lambda results: 0).fit(X, y)

@@ -186,6 +186,16 @@ class HyperbandOptimizer(BaseOptimizer):
         self._n_model_asks = 0
         self._start_plan()
 
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "_job_rows" not in state:
+            # A checkpoint saved before the rows of the jobs were kept.
+            self._job_rows = {
+                key: row
+                for row, key in enumerate(map(self.space.key, self.candidates_))
+                if key in self._jobs
+            }
+
     def _start_plan(self):
         if self.sampler == "random" and self.max_evaluations is not None:
             for sizes in plan_rounds(len(self.levels), self.eta, self.max_evaluations):

@@ -497,6 +497,24 @@ def test_adaptive_hyperband_judges_levels_on_every_objective():
     assert opt.lowest_level == 3
 
 
+def test_adaptive_hyperband_searches_the_front_at_the_full_resource_at_last():
+    def observed(c):
+        # Below the full resource, both objectives are ordered backwards.
+        f = _zdt_at_level(c)
+        return -f if c["epochs"] < 9 else f
+
+    opt = AdaptiveHyperbandOptimizer(ZDT_SPACE, resource="epochs", max_resources=9,
+                                     budget=600, random_state=0)
+    while batch := opt.ask(opt.next_batch_size()):
+        opt.tell(batch, [observed(c) for c in batch])
+    assert opt.lowest_level == 9
+    assert any("Bayesian" in message for message in opt.messages)
+    # ParEGO's proposals after the levels were dropped: a front, not a point.
+    late = np.asarray(opt.objective_scores_)[-20:]
+    assert [c["epochs"] for c in opt.candidates_[-20:]] == [9] * 20
+    assert (non_dominated_rank(late) == 1).sum() >= 3
+
+
 def test_hyperband_bayes_refuses_several_objectives():
     opt = HyperbandOptimizer(ZDT_SPACE, resource="epochs", max_resources=9,
                              sampler="bayes", random_state=0)

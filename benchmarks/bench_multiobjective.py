@@ -1,5 +1,5 @@
-"""Pareto fronts: BayesSearchCV and EvolutionarySearchCV with several
-`objectives`, against Optuna's NSGA-II and TPE samplers and
+"""Pareto fronts: BayesSearchCV, EvolutionarySearchCV and HyperbandSearchCV
+with several `objectives`, against Optuna's NSGA-II and TPE samplers and
 RandomizedSearchCV, side by side.
 
 Figures (medians over seeds, one BLAS thread, n_jobs=1):
@@ -15,6 +15,12 @@ Figures (medians over seeds, one BLAS thread, n_jobs=1):
 2. Optimizer time per evaluation (ask and tell, no fit) of BayesOptimizer
    and EvolutionaryOptimizer on ZDT1, with its two objectives and with the
    first alone, and their ratio (the issue's bound: at most 2).
+3. HyperbandSearchCV (MOASHA's promotion) on the analytic problems given
+   a resource, ``epochs`` from 1 to 27 (fewer epochs make every objective
+   worse by a factor ``1 + 2 * (1 / epochs - 1 / 27)``), against
+   RandomizedSearchCV at the full resource for the same sum of epochs (the
+   budget of 30 and 60 full fits): the hypervolume of the full-resource
+   front, the median ratio and the seeds on which Hyperband's is higher.
 
 Optuna has no scikit-learn search for several objectives (OptunaSearchCV is
 single-metric), so its samplers drive the same cross-validation through a
@@ -62,7 +68,7 @@ from sklearn.model_selection import (
 )
 
 from benchmarks._common import pin_blas, to_optuna, to_scipy, to_tune
-from sklearn_tune import BayesSearchCV, EvolutionarySearchCV, Real
+from sklearn_tune import BayesSearchCV, EvolutionarySearchCV, HyperbandSearchCV, Real
 from sklearn_tune.optimizers import BayesOptimizer, EvolutionaryOptimizer, hypervolume
 
 _SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
@@ -245,9 +251,9 @@ def _ours(cls, problem, n_iter, seed, **params):
     return problem.matrix(search.cv_results_)
 
 
-def _random(problem, n_iter, seed):
+def _random(problem, n_iter, seed, estimator=None):
     search = RandomizedSearchCV(
-        clone(problem.estimator), to_scipy(problem.space), n_iter=n_iter,
+        clone(problem.estimator if estimator is None else estimator), to_scipy(problem.space), n_iter=n_iter,
         scoring=problem.scoring, cv=problem.cv, refit=False, random_state=seed,
     )
     search.fit(problem.X, problem.y)
@@ -344,6 +350,58 @@ def _ratios(table, problems, strategies, budgets):
             print(f"  {ours:9s} @{b:<4d} {tally}")
 
 
+# --------------------------------------------------------------- hyperband --
+
+
+class LevelledObjectiveFunction(MultiObjectiveFunction):
+    """A MultiObjectiveFunction with a resource, ``epochs``: fewer epochs
+    make every objective worse by a factor ``1 + 2 * (1 / epochs - 1 /
+    max_epochs)``, so that each level orders each objective as the full
+    resource does, and the full resource scores the problem itself."""
+
+    def __init__(self, function="zdt1", x0=0.0, x1=0.0, x2=0.0, x3=0.0, x4=0.0,
+                 x5=0.0, epochs=27, max_epochs=27):
+        super().__init__(function, x0, x1, x2, x3, x4, x5)
+        self.epochs = epochs
+        self.max_epochs = max_epochs
+
+    def objectives(self):
+        factor = 1 + 2 * (1 / self.epochs - 1 / self.max_epochs)
+        return [factor * f for f in super().objectives()]
+
+
+def _hyperband_vs_random(problems, seeds, n_full_fits, max_epochs=27):
+    """HyperbandSearchCV (adaptive) against RandomizedSearchCV at the full
+    resource, for the same sum of epochs: the hypervolume of the
+    full-resource front."""
+    print(f"\nHyperbandSearchCV with a resource (epochs 1 to {max_epochs}), "
+          "against RandomizedSearchCV at the full resource, at equal budget "
+          "(the sum of epochs of the rows: the budget of n full fits)")
+    for name in problems:
+        problem = PROBLEMS[name]()
+        estimator = LevelledObjectiveFunction(function=name, max_epochs=max_epochs)
+        space = to_tune(problem.space)
+        for n_full in n_full_fits:
+            ours, random = [], []
+            for seed in seeds:
+                search = HyperbandSearchCV(
+                    estimator, space, n_iter=100_000, scoring=problem.scoring,
+                    cv=problem.cv, refit=False, random_state=seed,
+                    objectives=problem.objectives, resource="epochs",
+                    budget=n_full * max_epochs,
+                ).fit(problem.X, problem.y)
+                Y = problem.matrix(search.cv_results_)
+                ours.append(hypervolume(Y[search.pareto_front_], problem.reference))
+                random.append(hypervolume(
+                    _random(problem, n_full, seed, estimator), problem.reference
+                ))
+            wins = sum(o > r for o, r in zip(ours, random))
+            print(f"  {name:6s} budget {n_full:3d} full fits: hyperband HV median "
+                  f"{np.median(ours):.4g}, random {np.median(random):.4g}, ratio "
+                  f"{np.median(ours) / np.median(random):.3f}, hyperband higher "
+                  f"on {wins}/{len(seeds)} seeds")
+
+
 def _optimizer_time(n_evaluations, seeds):
     """Optimizer seconds per evaluation on ZDT1: two objectives and one."""
     space = {f"x{i}": Real(0.0, 1.0) for i in range(6)}
@@ -396,6 +454,9 @@ def main(argv=None):
         table = _hypervolumes(args.problems, args.strategies, seeds, budgets)
         _ratios(table, args.problems, args.strategies, budgets)
         _optimizer_time(budgets[-1], seeds)
+        analytic = [name for name in args.problems if name in ANALYTIC]
+        if analytic:
+            _hyperband_vs_random(analytic, seeds, [10] if args.quick else [30, 60])
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from ._fold_groups import rank_complete_first
 from ._splitters import SubsampledFolds
 from ._warm_start import WarmStartCache, warm_starting
 from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
+from .optimizers._pareto import non_dominated_rank
 
 # scikit-learn's names for how much a fit trains, offered when a resource
 # named by the user is not one.
@@ -110,10 +111,21 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         With "adaptive", the most resource the search spends: the sum of
         ``n_resources`` over the rows of ``cv_results_`` (so that it can be
         given what another search spends); None: `n_iter` alone limits it.
-    objectives : None, default=None
-        HyperbandSearchCV optimises one objective: any other value is
-        refused. With multi-metric `scoring` and a `refit` naming none of
-        its metrics (a callable or False), it maximises the first metric.
+    objectives : list of str or None, default=None
+        None: one objective, the metric named by `refit` (or the single
+        metric). A list of two or more names, each a key of `scoring`
+        (maximised) or ``"fit_time"`` / ``"score_time"`` (minimised): the
+        search looks for the Pareto front, as MOASHA does. A rung promotes
+        its best ``1 / eta`` by non-dominated rank, then by crowding
+        distance (the most isolated first); with "adaptive", a level's
+        agreement is the mean over the objectives of the Spearman
+        correlation, and Bayesian optimisation at the full resource is
+        ParEGO. ``cv_results_["pareto_rank"]`` ranks the full-resource
+        rows first, so `pareto_front_` holds full-resource rows only.
+        With multi-metric `scoring` and a `refit` naming none of its
+        metrics (a callable or False), every metric is an objective.
+        ``sampler="bayes"`` optimises one objective: it refuses a list,
+        and with such a `refit` maximises the first metric.
 
     early_stopping_cv : None, default=None
         Early-stopped cross-validation; not available here: a level's scores
@@ -127,7 +139,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV`, plus ``iter``
         (the batch), ``bracket``, ``rung`` and ``n_resources`` (bracket and
         rung -1 for random candidates outside the plan). ``rank_test_*``
-        ranks the rows with the full resource first.
+        and, with several objectives, ``pareto_rank`` rank the rows with
+        the full resource first.
     best_estimator_, best_score_, best_params_, best_index_ : object
         As in :class:`~sklearn.model_selection.GridSearchCV`, of the best
         full-resource row (`best_params_` includes the resource parameter).
@@ -146,6 +159,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         last measured ("adaptive"; empty otherwise).
     optimizer_ : HyperbandOptimizer
         The optimizer, with the history of candidates and scores.
+    pareto_front_ : ndarray of int
+        With several objectives, the indices in ``cv_results_`` of the
+        non-dominated full-resource rows.
     scorer_, n_splits_, refit_time_, multimetric_ : object
         As in :class:`~sklearn.model_selection.GridSearchCV`.
 
@@ -159,7 +175,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     Li, Jamieson, DeSalvo, Rostamizadeh and Talwalkar, "Hyperband: A Novel
     Bandit-Based Approach to Hyperparameter Optimization", JMLR 18 (2018);
     Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
-    Optimization at Scale", ICML 2018.
+    Optimization at Scale", ICML 2018; Schmucker, Donini, Zafar, Salinas
+    and Archambeau, "Multi-objective Asynchronous Successive Halving",
+    arXiv:2106.12639 (2021), for several objectives.
 
     Examples
     --------
@@ -185,7 +203,11 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     1
     """
 
-    _multi_objective = False
+    @property
+    def _multi_objective(self):
+        # BOHB's level checks compare the best configurations of two levels
+        # on one score; a front has no single best for them to hold.
+        return self.sampler != "bayes"
 
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
@@ -257,6 +279,16 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         validate_params(self)
         with warm_starting(self, self._estimator_max_resources):
             return super().fit(X, y, **params)
+
+    def _check_objective_defined(self):
+        if self.objectives is not None and not self._multi_objective:
+            raise ValueError(
+                f"objectives={self.objectives!r} needs sampler='adaptive' or "
+                "'random'; sampler='bayes' (BOHB) optimises one objective: its "
+                "checks of the lower levels compare their best configuration "
+                "with the full resource's, which a front does not have."
+            )
+        super()._check_objective_defined()
 
     def _check_input_parameters(self, X, y, split_params):
         # BaseSearchCV.fit calls this with the data before any fit: the
@@ -404,6 +436,26 @@ class HyperbandSearchCV(BaseTuneSearchCV):
             means = results["mean_test_" + key[len("rank_test_") :]]
             results[key] = rank_complete_first(means, full)
         return results
+
+    def _pareto_rank(self, results):
+        """Non-dominated ranks of the full-resource rows, then of the others
+        after them, then the failures: a front from a lower level is a front
+        of other models, cheaper and worse, so `pareto_front_` holds
+        full-resource rows only."""
+        full = results["n_resources"] == np.max(results["n_resources"])
+        columns = self._objective_columns(results)
+        Y = np.column_stack(
+            [sign * np.asarray(results[key], dtype=float) for key, sign in columns]
+        )
+        failed = ~np.isfinite(Y).all(axis=1)
+        ranks = np.empty(len(Y), dtype=int)
+        n_ranks = 0
+        for rows in (full & ~failed, ~full & ~failed):
+            if rows.any():
+                ranks[rows] = n_ranks + non_dominated_rank(Y[rows])
+                n_ranks = ranks[rows].max()
+        ranks[failed] = n_ranks + 1
+        return ranks
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):

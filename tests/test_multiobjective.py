@@ -27,8 +27,13 @@ from sklearn_tune.optimizers import (
     hypervolume,
     non_dominated_rank,
 )
+from sklearn_tune.optimizers._hyperband import (
+    AdaptiveHyperbandOptimizer,
+    HyperbandOptimizer,
+)
 from sklearn_tune.optimizers._pareto import chebyshev_scalarization, crowded_order
 
+from _estimators import EpochClassifier
 from _random_search import RandomTuneSearchCV
 
 X, y = make_classification(n_samples=120, n_features=6, random_state=0)
@@ -337,22 +342,27 @@ def test_objectives_of_a_callable_multimetric_scoring():
                     objectives=["accuracy", "nope"]).fit(X, y)
 
 
-@pytest.mark.parametrize("cls", [GradientSearchCV, HyperbandSearchCV])
-def test_single_objective_strategies_refuse_objectives(cls):
-    s = cls(
+def test_single_objective_strategies_refuse_objectives():
+    s = GradientSearchCV(
         LogisticRegression(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=4, cv=2,
         scoring=SCORING, refit="accuracy", objectives=["accuracy", "fit_time"],
     )
-    with pytest.raises(ValueError, match=f"{cls.__name__} optimises one objective"):
+    with pytest.raises(ValueError, match="GradientSearchCV optimises one objective"):
         s.fit(X, y)
 
 
-@pytest.mark.parametrize("cls", [GradientSearchCV, HyperbandSearchCV])
-def test_single_objective_strategies_take_the_first_scorer_for_a_callable_refit(cls):
+@pytest.mark.parametrize(
+    "cls, params",
+    [(GradientSearchCV, {}), (HyperbandSearchCV, {"sampler": "bayes"})],
+    ids=["gradient", "hyperband-bayes"],
+)
+def test_single_objective_strategies_take_the_first_scorer_for_a_callable_refit(
+    cls, params
+):
     s = cls(
         LogisticRegression(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=6, cv=2,
         scoring={"roc_auc": "roc_auc", "accuracy": "accuracy"},
-        refit=lambda results: 0, random_state=0,
+        refit=lambda results: 0, random_state=0, **params,
     ).fit(X, y)
     if cls is GradientSearchCV:
         # Hyperband's callable sees the full-resource rows only.
@@ -415,6 +425,199 @@ def test_early_stopping_counts_batches_without_a_new_front_member():
     # Rows of the last two batches never entered the front.
     last = batches >= batches.max() - 1
     assert not (s.cv_results_["pareto_rank"][last] == 1).any()
+
+
+# --------------------------------------------------------------- hyperband --
+
+
+def _zdt_at_level(candidate, concave=False, top=27):
+    """ZDT1 (ZDT2 if `concave`) in 6 dimensions, maximised, observed at the
+    resource level ``epochs``: worse by a factor ``1 + 2 / epochs``, so that
+    every level orders each objective as the full resource does."""
+    x = np.array([candidate[f"x{i}"] for i in range(6)])
+    g = 1 + 9 * x[1:].mean()
+    ratio = x[0] / g
+    f = np.array([x[0], g * (1 - (ratio**2 if concave else np.sqrt(ratio)))])
+    return -f * (1 + 2 / candidate.get("epochs", top))
+
+
+@pytest.mark.parametrize("cls", [HyperbandOptimizer, AdaptiveHyperbandOptimizer])
+def test_hyperband_promotes_a_rungs_front_then_the_isolated(cls):
+    opt = cls({"x": Real(0.0, 1.0)}, resource="epochs", max_resources=9,
+              random_state=0)
+    rung = opt.ask(opt.next_batch_size())
+    assert [c["epochs"] for c in rung] == [1] * 9
+    Y = [
+        [0, 4], [1, 3.8], [2.5, 2.5], [4, 0],  # the front; [1, 3.8] crowded
+        [0, 3], [1, 1], [2, 2], [3, 0],  # dominated; [3, 0] second on the first
+        [np.nan, 9],  # failed: never promoted
+    ]
+    opt.tell(rung, Y)
+    xs = [c["x"] for c in rung]
+    promoted = [c["x"] for c in opt.ask(opt.next_batch_size()) if c["x"] in xs]
+    assert sorted(promoted) == sorted(xs[i] for i in (0, 2, 3))
+
+
+def test_hyperband_front_beats_random_search_at_equal_budget():
+    """ZDT2 with a resource: Hyperband's full-resource front against random
+    search at the full resource, for the same sum of levels."""
+    top, n_full = 27, 30
+    reference = np.array([-1.1, -4.0]) * (1 + 2 / top)
+    ours, random = [], []
+    for seed in range(6):
+        opt = AdaptiveHyperbandOptimizer(
+            ZDT_SPACE, resource="epochs", max_resources=top, budget=top * n_full,
+            random_state=seed,
+        )
+        while batch := opt.ask(opt.next_batch_size()):
+            opt.tell(batch, [_zdt_at_level(c, concave=True) for c in batch])
+        full = [c["epochs"] == top for c in opt.candidates_]
+        ours.append(hypervolume(np.asarray(opt.objective_scores_)[full], reference))
+        rnd = RandomOptimizer(ZDT_SPACE, random_state=seed)
+        batch = rnd.ask(n_full)
+        rnd.tell(batch, [_zdt_at_level(c, concave=True) for c in batch])
+        random.append(hypervolume(np.asarray(rnd.objective_scores_), reference))
+    assert np.median(ours) > np.median(random)
+    assert sum(o > r for o, r in zip(ours, random)) >= 4
+
+
+def test_adaptive_hyperband_judges_levels_on_every_objective():
+    def observed(c):
+        # One epoch orders the first objective backwards, the second alike.
+        f = _zdt_at_level(c)
+        return [-f[0], f[1]] if c["epochs"] == 1 else f
+
+    opt = AdaptiveHyperbandOptimizer(ZDT_SPACE, resource="epochs", max_resources=27,
+                                     budget=900, random_state=0)
+    while batch := opt.ask(opt.next_batch_size()):
+        opt.tell(batch, [observed(c) for c in batch])
+    # The mean of Spearman -1 and 1.
+    assert opt.level_agreement[1][0] == pytest.approx(0.0)
+    assert opt.level_agreement[3][0] == pytest.approx(1.0)
+    assert opt.lowest_level == 3
+
+
+def test_adaptive_hyperband_searches_the_front_at_the_full_resource_at_last():
+    def observed(c):
+        # Below the full resource, both objectives are ordered backwards.
+        f = _zdt_at_level(c)
+        return -f if c["epochs"] < 9 else f
+
+    opt = AdaptiveHyperbandOptimizer(ZDT_SPACE, resource="epochs", max_resources=9,
+                                     budget=600, random_state=0)
+    while batch := opt.ask(opt.next_batch_size()):
+        opt.tell(batch, [observed(c) for c in batch])
+    assert opt.lowest_level == 9
+    assert any("Bayesian" in message for message in opt.messages)
+    # ParEGO's proposals after the levels were dropped: a front, not a point.
+    late = np.asarray(opt.objective_scores_)[-20:]
+    assert [c["epochs"] for c in opt.candidates_[-20:]] == [9] * 20
+    assert (non_dominated_rank(late) == 1).sum() >= 3
+
+
+def test_hyperband_bayes_refuses_several_objectives():
+    opt = HyperbandOptimizer(ZDT_SPACE, resource="epochs", max_resources=9,
+                             sampler="bayes", random_state=0)
+    batch = opt.ask(opt.next_batch_size())
+    with pytest.raises(ValueError, match="sampler='bayes' optimises one objective"):
+        opt.tell(batch, [_zdt_at_level(c) for c in batch])
+    s = hyperband_search(sampler="bayes")
+    with pytest.raises(ValueError, match="needs sampler='adaptive' or 'random'"):
+        s.fit(X, y)
+
+
+def _close(estimator, X, y):
+    # Near alpha = 0.5, less so with fewer epochs.
+    return -abs(estimator.alpha - 0.5) * (1 + 2 / estimator.max_iter)
+
+
+def _small(estimator, X, y):
+    return -estimator.alpha
+
+
+def _closeness_and_smallness(estimator, X, y):
+    return {"close": _close(estimator, X, y), "small": _small(estimator, X, y)}
+
+
+def hyperband_search(**params):
+    defaults = dict(
+        resource="max_iter", max_resources=9, n_iter=40, cv=3, random_state=0,
+        scoring=_closeness_and_smallness, objectives=["close", "small"],
+        refit="close",
+    )
+    return HyperbandSearchCV(
+        EpochClassifier(), {"alpha": Real(0.0, 1.0)}, **{**defaults, **params}
+    )
+
+
+@pytest.mark.parametrize("sampler", ["adaptive", "random"])
+def test_hyperband_front_holds_full_resource_rows_only(sampler):
+    s = hyperband_search(sampler=sampler).fit(X, y)
+    results = s.cv_results_
+    Y = np.column_stack([results["mean_test_close"], results["mean_test_small"]])
+    full = results["n_resources"] == 9
+    # Over every row, cheaper rows with a smaller alpha would be on the front.
+    assert not full[non_dominated_rank(Y) == 1].all()
+    assert full[s.pareto_front_].all() and len(s.pareto_front_) >= 1
+    ranks = results["pareto_rank"]
+    assert ranks[full].tolist() == non_dominated_rank(Y[full]).tolist()
+    assert ranks[~full].min() > ranks[full].max()
+    assert s.best_index_ == np.argmin(results["rank_test_close"])
+    assert full[s.best_index_]
+    # A callable refit chooses among the full-resource rows.
+    s = hyperband_search(sampler=sampler, refit=cheapest_within(
+        0.1, metric="close", cost="param_alpha")).fit(X, y)
+    assert s.cv_results_["n_resources"][s.best_index_] == 9
+
+
+def test_hyperband_with_objectives_is_deterministic():
+    runs = [
+        hyperband_search(n_jobs=n_jobs).fit(X, y).cv_results_["params"]
+        for n_jobs in (1, 2)
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_hyperband_checkpoint_resume_with_objectives(tmp_path, monkeypatch):
+    path = tmp_path / "search.pkl"
+    reference = hyperband_search().fit(X, y)
+
+    def interrupt(self, optimizer, batch, folds):
+        if len(optimizer.scores_) >= 20:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(HyperbandSearchCV, "_after_tell", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            hyperband_search(checkpoint=path).fit(X, y)
+    resumed = hyperband_search(checkpoint=path).fit(X, y)
+    assert resumed.cv_results_["params"] == reference.cv_results_["params"]
+    assert resumed.pareto_front_.tolist() == reference.pareto_front_.tolist()
+
+
+def test_hyperband_optimizer_saved_without_job_rows_resumes_alike():
+    def run(opt, n_batches):
+        for _ in range(n_batches):
+            batch = opt.ask(opt.next_batch_size())
+            opt.tell(batch, [_zdt_at_level(c) for c in batch])
+        return opt
+
+    def make():
+        return AdaptiveHyperbandOptimizer(
+            ZDT_SPACE, resource="epochs", max_resources=27, random_state=0
+        )
+
+    old = run(make(), 2)
+    del old._job_rows  # as saved before the rows of the jobs were kept
+    resumed = run(pickle.loads(pickle.dumps(old)), 6)
+    assert resumed.candidates_ == run(make(), 8).candidates_
+
+
+def test_hyperband_takes_every_scorer_for_a_callable_refit():
+    s = hyperband_search(scoring={"close": _close, "small": _small},
+                         objectives=None, refit=lambda results: 0).fit(X, y)
+    assert s.optimizer_.n_objectives_ == 2
+    assert "pareto_rank" in s.cv_results_
 
 
 # ------------------------------------------------------------------- plots --

@@ -37,6 +37,13 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
     resource proposed by :class:`BayesOptimizer` (random until it has
     ``n_dims + 3`` scores there).
 
+    With several objectives, promotion goes by non-dominated rank and
+    crowding distance (see :class:`HyperbandOptimizer`), a level's
+    agreement is the mean over the objectives of their Spearman
+    correlations (a level that orders each objective as the level above
+    orders their fronts alike), and :class:`BayesOptimizer` searches for
+    the front at the full resource (ParEGO).
+
     Parameters
     ----------
     space : SearchSpace, dict or list of dicts
@@ -302,13 +309,13 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
         top = len(self.levels) - 1
         index = {level: i for i, level in enumerate(self.levels)}
         by_config = {}
-        for candidate, subspace, score in zip(
-            self.candidates_, self.subspaces_, self.scores_
+        for row, (candidate, subspace, score) in enumerate(
+            zip(self.candidates_, self.subspaces_, self.scores_)
         ):
             level = index.get(self._level_of(candidate))
             if level is not None and np.isfinite(score):
                 key = self._configs.key(self._config_of(candidate), subspace)
-                by_config.setdefault(key, {})[level] = score
+                by_config.setdefault(key, {})[level] = row
         n_min = max(6, math.ceil(self.eta**2 - EPS) - 3)
         for i in range(self._lowest, top):
             pairs = np.array(
@@ -316,13 +323,7 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
             )
             if len(pairs) < n_min:
                 continue
-            low, high = pairs.T
-            if np.ptp(high) == 0:
-                agreement = 1.0  # the level above cannot tell them apart
-            elif np.ptp(low) == 0:
-                agreement = 0.0
-            else:
-                agreement = float(spearmanr(low, high)[0])
+            agreement = self._agreement(*pairs.T)
             self.level_agreement[self.levels[i]] = (agreement, len(pairs))
             if agreement < self.min_agreement:
                 self._lowest = i + 1
@@ -339,13 +340,33 @@ class AdaptiveHyperbandOptimizer(HyperbandOptimizer):
                 f"optimisation at the full resource ({self.levels[top]})"
             )
 
+    def _agreement(self, low_rows, high_rows):
+        """Spearman correlation of the same configurations' scores at two
+        levels, given their rows; with several objectives, its mean over
+        the objectives (a level that orders each objective as the level
+        above orders their fronts alike)."""
+        if self.n_objectives_ == 1:
+            Y = np.asarray(self.scores_, dtype=float)[:, None]
+        else:
+            Y = np.asarray(self.objective_scores_, dtype=float)
+        agreements = []
+        for low, high in zip(Y[low_rows].T, Y[high_rows].T):
+            if np.ptp(high) == 0:
+                agreements.append(1.0)  # the level above cannot tell them apart
+            elif np.ptp(low) == 0:
+                agreements.append(0.0)
+            else:
+                agreements.append(float(spearmanr(low, high)[0]))
+        return float(np.mean(agreements))
+
     # ---------------------------------------------------------------- tell --
 
     def _tell(self, candidates, subspaces, scores):
-        raw = self.scores_[len(self.scores_) - len(candidates) :]
-        for candidate, subspace, score in zip(candidates, subspaces, raw):
+        first = len(self.scores_) - len(candidates)
+        for row, (candidate, subspace) in enumerate(zip(candidates, subspaces), first):
             key = self.space.key(candidate, subspace)
             self._used.add(self._configs.key(candidate, subspace))
             if key in self._jobs:
-                self._job_scores[key] = score
+                self._job_scores[key] = self.scores_[row]
+                self._job_rows[key] = row
                 self._outstanding.discard(key)

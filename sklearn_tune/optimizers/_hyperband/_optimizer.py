@@ -9,6 +9,7 @@ import numpy as np
 from ...space import Categorical, SearchSpace
 from .._base import MAX_ENUMERATION, BaseOptimizer
 from .._bayes import BayesOptimizer
+from .._pareto import crowded_order
 from ._brackets import (
     EPS,
     Bracket,
@@ -54,6 +55,13 @@ class HyperbandOptimizer(BaseOptimizer):
     other configurations than the full resource (few boosting iterations
     rank learning rates by how fast they start) costs one check instead
     of most of the budget.
+
+    Told several objectives (a 2-D array of scores, one column each), a
+    rung promotes by non-dominated rank, then by crowding distance within
+    a rank, as MOASHA does (Schmucker et al., 2021): the front of the rung
+    first, its ends and most isolated members before the crowded ones.
+    ``sampler="bayes"`` refuses several objectives: its checks compare the
+    best configuration of two levels.
 
     Parameters
     ----------
@@ -171,11 +179,22 @@ class HyperbandOptimizer(BaseOptimizer):
         self._queue = []
         self._jobs = {}
         self._job_scores = {}
+        self._job_rows = {}
         self._lowest = len(self.levels) - 1 if sampler == "bayes" else 0
         self._checking = sampler == "bayes"
         self._check = None
         self._n_model_asks = 0
         self._start_plan()
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "_job_rows" not in state:
+            # A checkpoint saved before the rows of the jobs were kept.
+            self._job_rows = {
+                key: row
+                for row, key in enumerate(map(self.space.key, self.candidates_))
+                if key in self._jobs
+            }
 
     def _start_plan(self):
         if self.sampler == "random" and self.max_evaluations is not None:
@@ -425,7 +444,15 @@ class HyperbandOptimizer(BaseOptimizer):
             len(alive),
             max(1, math.floor(len(previous) / self.eta + EPS)),
         )
-        best = sorted(alive, key=lambda i: -scores[i])[:n_keep]
+        if self.n_objectives_ > 1:
+            # MOASHA's promotion (Schmucker et al., 2021): by non-dominated
+            # rank in the rung, then by crowding distance, so that the
+            # promoted spread along the rung's front.
+            rows = [self._job_rows[self.space.key(c, s)] for s, c in previous]
+            Y = np.asarray(self.objective_scores_, dtype=float)[rows][alive]
+            best = [alive[i] for i in crowded_order(Y)[:n_keep]]
+        else:
+            best = sorted(alive, key=lambda i: -scores[i])[:n_keep]
         picks = []
         for i in best:
             subspace, candidate = previous[i]
@@ -517,7 +544,12 @@ class HyperbandOptimizer(BaseOptimizer):
             xi=0.0,
             random_state=self._rng,
         )
-        scores = self._imputed_scores()
+        # Several objectives: the model searches for their front (ParEGO).
+        scores = (
+            self._imputed_objectives()
+            if self.n_objectives_ > 1
+            else self._imputed_scores()
+        )
         model.tell([self._config_of(self.candidates_[j]) for j in rows], scores[rows])
         picks = []
         for candidate in model.ask(n):
@@ -597,13 +629,25 @@ class HyperbandOptimizer(BaseOptimizer):
 
     # --------------------------------------------------------------- tell --
 
+    def _tell_objectives(self, scores):
+        if self.sampler == "bayes" and np.ndim(scores) == 2 and scores.shape[1] > 1:
+            # Its level checks compare the best configurations of two levels
+            # on one score; a front has no single best to hold.
+            raise ValueError(
+                "sampler='bayes' optimises one objective; got scores for "
+                f"{scores.shape[1]}. Use sampler='adaptive' or 'random' for "
+                "several objectives."
+            )
+        super()._tell_objectives(scores)
+
     def _tell(self, candidates, subspaces, scores):
-        raw = self.scores_[len(self.scores_) - len(candidates) :]
-        for candidate, subspace, score in zip(candidates, subspaces, raw):
+        first = len(self.scores_) - len(candidates)
+        for row, (candidate, subspace) in enumerate(zip(candidates, subspaces), first):
             key = self.space.key(candidate, subspace)
             self._used.add(self._configs.key(candidate, subspace))
             job = self._jobs.get(key)
             if job is None:
                 continue
-            self._job_scores[key] = score
+            self._job_scores[key] = self.scores_[row]
+            self._job_rows[key] = row
             self._rounds[self._brackets[job[0]].round].outstanding.discard(key)

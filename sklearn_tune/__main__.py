@@ -81,7 +81,9 @@ def _searches(grid, n_iter, n_samples, cv, n_jobs, seed):
     estimator = make_pipeline(StandardScaler(), SelectKBest(f_classif), SVC())
     common = dict(cv=cv, n_jobs=n_jobs)
     yield GridSearchCV(estimator, grid, **common)
-    yield RandomizedSearchCV(estimator, grid, n_iter=n_iter, random_state=seed, **common)
+    yield RandomizedSearchCV(
+        estimator, grid, n_iter=n_iter, random_state=seed, **common
+    )
     for cls in _strategies():
         if cls is GradientSearchCV:
             continue
@@ -130,14 +132,15 @@ def _conclusion(rows, grid_name):
             continue
         seconds, evals = row["reached"]
         parts.append(
-            f"{name} after {evals:.0f} evaluations and {seconds / grid['fit']:.0%} "
-            "of its fit time"
+            f"{name} reached it after {evals:.0f} evaluations and "
+            f"{seconds / grid['fit']:.0%} of that fit time"
         )
     better = [name for name, row in rows.items() if row["best"] > grid["best"]]
     return (
-        f"GridSearchCV's best CV {grid['best']:.4f} after {grid['evals']:.0f} "
-        f"evaluations and {grid['fit']:.1f} s of fitting was reached (within "
-        f"{TOLERANCE}) by " + "; ".join(parts) + "."
+        f"GridSearchCV's best CV {grid['best']:.4f} took {grid['evals']:.0f} "
+        f"evaluations and {grid['fit']:.1f} s of fitting; within {TOLERANCE}, "
+        + "; ".join(parts)
+        + "."
         + (f" Above it: {', '.join(better)}." if better else "")
     )
 

@@ -43,11 +43,14 @@ def test_target_is_reached_only_at_the_full_resource():
 
 def test_conclusion_is_computed_from_the_rows():
     rows = {
-        "GridSearchCV": dict(best=0.9, evals=90.0, fit=30.0, reached=(6.0, 18.0)),
+        "GridSearchCV": dict(
+            best=0.9, evals=90.0, fit=30.0, reached=(6.0, 18.0), n_near=2
+        ),
         "BayesSearchCV": dict(best=0.91, evals=30.0, fit=9.0, reached=(3.0, 10.0)),
         "RandomizedSearchCV": dict(best=0.85, evals=30.0, fit=9.0, reached=None),
     }
     line = _conclusion(rows, "GridSearchCV")
+    assert "2 of its points are within 0.002 of it" in line
     assert (
         "BayesSearchCV reached it after 10 evaluations and 10% of that fit time" in line
     )

@@ -129,7 +129,7 @@ def _conclusion(rows, grid_name):
         if name == grid_name:
             continue
         if row["reached"] is None:
-            parts.append(f"{name} did not (best {row['best']:.4f})")
+            parts.append(f"{name} did not reach it (best {row['best']:.4f})")
             continue
         seconds, evals = row["reached"]
         parts.append(
@@ -138,9 +138,9 @@ def _conclusion(rows, grid_name):
         )
     better = [name for name, row in rows.items() if row["best"] > grid["best"]]
     return (
-        f"GridSearchCV's best CV {grid['best']:.4f} took {grid['evals']:.0f} "
-        f"evaluations and {grid['fit']:.1f} s of fitting, and {grid['n_near']} "
-        f"of its points are within {TOLERANCE} of it; "
+        f"GridSearchCV's best CV {grid['best']:.4f} ({grid['n_near']} of its "
+        f"{grid['evals']:.0f} points within {TOLERANCE} of it) took "
+        f"{grid['fit']:.1f} s of fitting; "
         + "; ".join(parts)
         + "."
         + (f" Above it: {', '.join(better)}." if better else "")

@@ -50,11 +50,11 @@ def test_conclusion_is_computed_from_the_rows():
         "RandomizedSearchCV": dict(best=0.85, evals=30.0, fit=9.0, reached=None),
     }
     line = _conclusion(rows, "GridSearchCV")
-    assert "2 of its points are within 0.002 of it" in line
+    assert "(2 of its 90 points within 0.002 of it) took 30.0 s" in line
     assert (
         "BayesSearchCV reached it after 10 evaluations and 10% of that fit time" in line
     )
-    assert "RandomizedSearchCV did not (best 0.8500)" in line
+    assert "RandomizedSearchCV did not reach it (best 0.8500)" in line
     assert line.endswith("Above it: BayesSearchCV.")
 
 

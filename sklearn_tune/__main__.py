@@ -7,10 +7,9 @@ The problem is a pipeline (scaling, univariate feature selection, RBF SVC)
 on a seeded synthetic classification set of 2400 rows (8 informative
 features among 40; 1000 with ``--quick``), where one to four of the
 grid's 180 points come within 0.002 of its best CV score (seeds 0-4).
-Every search
-uses the same folds, so the scores of a grid point are the same in every
-search: the searches differ only in which points they fit and in what
-order.
+Every search uses the same folds, so the scores of a grid point are the
+same in every search: the searches differ only in which points they fit
+and in what order.
 """
 
 import argparse

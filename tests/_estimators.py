@@ -1,5 +1,6 @@
 """Test estimators importable by name from subprocesses and dask workers."""
 
+import json
 import os
 import time
 
@@ -176,6 +177,38 @@ class EpochClassifier(_MajorityClassifier):
 
     def score(self, X, y, sample_weight=None):
         return -abs(self.alpha - 0.5)
+
+
+class ScheduleClassifier(EpochClassifier):
+    """EpochClassifier that keeps the ``(alpha, max_iter)`` of every fit of
+    its training in `history_` (a warm start continues it), and appends
+    each fit's history with the training set's id to `log` as a JSON line;
+    read it with :func:`read_schedule_log`."""
+
+    def __init__(
+        self, max_iter=1, alpha=0.0, warm_start=False, interrupt_at=None, log=None
+    ):
+        super().__init__(max_iter, alpha, warm_start, interrupt_at)
+        self.log = log
+
+    def fit(self, X, y):
+        continued = self.warm_start and hasattr(self, "history_")
+        previous = self.history_ if continued else []
+        self.history_ = [*previous, (self.alpha, self.max_iter)]
+        if self.log is not None:
+            with open(self.log, "a") as f:
+                fold = f"{np.sum(np.asarray(X)[:, 0]):.9f}"
+                f.write(json.dumps({"fold": fold, "history": self.history_}) + "\n")
+        return super().fit(X, y)
+
+
+def read_schedule_log(path):
+    """The (training-set id, history) of every fit a ScheduleClassifier logged."""
+    with open(path) as f:
+        return [
+            (line["fold"], [tuple(h) for h in line["history"]])
+            for line in map(json.loads, f)
+        ]
 
 
 def _final_step(estimator):

@@ -125,8 +125,7 @@ class PBTOptimizer(BaseOptimizer):
             and 0 <= resample_probability <= 1
         ):
             raise ValueError(
-                "resample_probability must be in [0, 1], got "
-                f"{resample_probability!r}."
+                f"resample_probability must be in [0, 1], got {resample_probability!r}."
             )
         self.population_size = int(population_size)
         self.n_steps = int(n_steps)
@@ -191,6 +190,10 @@ class PBTOptimizer(BaseOptimizer):
             "parent": list(self.parents_[: len(candidates)]),
         }
 
+    def row(self, step, member):
+        """History index of `member`'s candidate at `step` (told)."""
+        return self._rows[step, member]
+
     def lineage(self, index):
         """History indices of the steps that trained the model of candidate
         `index`, from step 0 to its own.
@@ -207,7 +210,7 @@ class PBTOptimizer(BaseOptimizer):
         path = [index]
         while self.parent_members_[path[-1]] >= 0:
             step = self.steps_[path[-1]]
-            path.append(self._rows[step - 1, self.parent_members_[path[-1]]])
+            path.append(self.row(step - 1, self.parent_members_[path[-1]]))
         return path[::-1]
 
     def _tell(self, candidates, subspaces, scores):

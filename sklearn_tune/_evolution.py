@@ -45,6 +45,15 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     :class:`~sklearn_tune.optimizers.EvolutionaryOptimizer` for the
     operators and the restart rule.
 
+    ``strategy="pbt"`` is population-based training (Jaderberg et al.,
+    2017): the population trains in steps of an estimator parameter that
+    counts training (`resource`, such as ``max_iter``), each member
+    continuing its model from the step before on every fold; after each
+    step the worst members copy the trained model of one of the best and
+    perturb its hyperparameters, so the search finds a *schedule* of
+    hyperparameters for one training run per member. See "Population-based
+    training" below.
+
     Each generation is one call to scikit-learn's ``evaluate_candidates``:
     all the fits of a generation run in parallel with `n_jobs`, and
     cross-validation, scoring, ``error_score``, metadata routing and refit
@@ -132,7 +141,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         Number of individuals in the population, and of candidates evaluated
         in each generation.
 
-    strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
+    strategy : {"auto", "ga", "de", "cmaes", "pbt"}, default="auto"
         Genetic algorithm, differential evolution as in
         :func:`scipy.optimize.differential_evolution`, CMA-ES, or CMA-ES
         and the genetic algorithm by turns at each restart, the first run
@@ -140,6 +149,10 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         and the genetic algorithm otherwise. ``"auto"`` was the most robust
         over Rastrigin, Ackley, Hartmann-6, a mixed space and two
         estimators at 300 and 1000 evaluations (see the user guide).
+        ``"pbt"``: population-based training over `resource`, in
+        ``n_iter // population_size`` steps; `selection`, `elitism`,
+        `mutation_rate`, `crossover_rate` and `restarts` do not apply, and
+        `crossover` and `mutation` must be ``"auto"``.
 
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
@@ -213,6 +226,20 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         The optimizer is told that partial mean. See the user guide's
         "Early-stopped cross-validation".
 
+    resource : str, default=None
+        With ``strategy="pbt"`` only (and then required): the integer
+        parameter of the estimator, or of a pipeline step
+        (``"<step>__max_iter"``), that counts training, owned by an
+        estimator with a ``warm_start`` parameter. Steps of training
+        continue with ``warm_start=True``: ensembles (``n_estimators``,
+        histogram boosting's ``max_iter``) grow to the step's level, others
+        (MLP, SGD) train for the difference of the levels.
+
+    max_resources : int or "auto", default="auto"
+        With ``strategy="pbt"``: the training of a member at the end of the
+        last step; ``"auto"`` is the estimator's value of `resource`. Step
+        ``k`` (from 0) of ``n`` ends at ``round((k + 1) * max_resources / n)``.
+
     Attributes
     ----------
     pareto_front_ : ndarray of int
@@ -228,6 +255,11 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         ``parent_1`` and ``parent_2`` (row indices of the parents, ``-1`` for
         none: the two crossed parents for ``"ga"``, the target and the base
         vector for ``"de"``). Can be imported into a pandas DataFrame.
+        With ``strategy="pbt"``, one row per member and step, with ``iter``,
+        ``step``, ``member`` and ``parent`` (the member whose model at the
+        previous step this row continued: itself, or the one it copied;
+        -1 at step 0) instead of the generation columns; ``rank_test_*``
+        ranks the last step's rows first.
 
     history_ : dict of ndarrays
         One entry per generation, ready for a fitness plot with
@@ -240,8 +272,20 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         objective is ``mean_test_score``, or ``mean_test_<refit>`` with
         multi-metric scoring; with several `objectives`, the first.
 
+    best_schedule_ : list of dict
+        With ``strategy="pbt"``: the parameters of each step that trained
+        the chosen model (those it inherited from the members it copied
+        included), `resource` set to the step's cumulative level; the last
+        is `best_params_`.
+
+    resource_levels_ : list of int
+        With ``strategy="pbt"``: the cumulative `resource` at the end of
+        each step.
+
     best_estimator_ : estimator
         Estimator refitted with the best parameters; only with `refit`.
+        With ``strategy="pbt"``, trained through `best_schedule_` on the
+        whole data, each step continuing the last (as it was scored).
 
     best_score_ : float
         Mean cross-validated score of the best candidate.
@@ -285,6 +329,20 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
 
     Notes
     -----
+    Population-based training: after each step, the members are ranked by
+    their score at that step; each of the bottom ``max(1,
+    floor(0.2 * population_size))`` copies the model trained so far by a
+    member drawn among as many at the top (exploit), and its
+    hyperparameters are that member's, each drawn again with probability
+    0.25 or otherwise moved: numbers multiplied by 0.8 or 1.2 and clipped
+    into their range (an integer moves at least one step), ordered choices
+    to the next choice below or above; unordered choices are kept
+    (explore). The other members keep theirs and continue their own model.
+    The chosen model is the best member at the last step, refitted through
+    its schedule. Trained models are kept on disk between steps (next to
+    `checkpoint`, if any, for a resumed search), where every worker finds
+    them. See :class:`~sklearn_tune.optimizers._evolution.PBTOptimizer`.
+
     `n_iter_no_change` and `tol` count generations: the search stops when
     `n_iter_no_change` generations in a row did not raise the best score by
     more than `tol`. A generation whose every fit failed is not in
@@ -310,6 +368,26 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     >>> sorted(search.history_)
     ['best_score', 'best_score_so_far', 'generation', 'mean_score',
      'n_candidates', 'n_failed', 'restart', 'std_score']
+
+    Population-based training of a linear model over 4 steps of 5 epochs:
+
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> sgd = SGDClassifier(max_iter=20, tol=None, learning_rate="constant",
+    ...                     random_state=0)
+    >>> pbt = EvolutionarySearchCV(
+    ...     sgd, {"eta0": loguniform(1e-4, 1e0), "alpha": loguniform(1e-6, 1e-1)},
+    ...     strategy="pbt", resource="max_iter", n_iter=20, population_size=5,
+    ...     cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> pbt.resource_levels_
+    [5, 10, 15, 20]
+    >>> pbt.cv_results_["parent"].reshape(4, 5)  # member 2 copied 1 after step 0
+    array([[-1, -1, -1, -1, -1],
+           [ 0,  1,  1,  3,  4],
+           [ 1,  1,  2,  3,  4],
+           [ 0,  1,  2,  1,  4]])
+    >>> [step["max_iter"] for step in pbt.best_schedule_]
+    [5, 10, 15, 20]
     """
 
     _parameter_constraints: dict = {

@@ -194,12 +194,13 @@ class ScheduleClassifier(EpochClassifier):
     def fit(self, X, y):
         continued = self.warm_start and hasattr(self, "history_")
         previous = self.history_ if continued else []
+        super().fit(X, y)
         self.history_ = [*previous, (self.alpha, self.max_iter)]
         if self.log is not None:
             with open(self.log, "a") as f:
                 fold = f"{np.sum(np.asarray(X)[:, 0]):.9f}"
                 f.write(json.dumps({"fold": fold, "history": self.history_}) + "\n")
-        return super().fit(X, y)
+        return self
 
 
 def read_schedule_log(path):

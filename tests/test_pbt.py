@@ -291,3 +291,31 @@ def test_max_resources_is_validated_before_any_fit():
     search = pbt_search(max_resources=0)
     with pytest.raises(ValueError, match="max_resources"):
         search.fit(X, y)
+
+
+def test_an_interrupted_search_resumes_mid_step_from_the_saved_models(
+    tmp_path, monkeypatch
+):
+    ckpt, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
+    cache = tmp_path / "search.ckpt.warm_start"
+    # The first fit of step 2 (epochs 4 to 6) is interrupted, as by Ctrl-C.
+    estimator = ScheduleClassifier(max_iter=8, interrupt_at=6, log=str(log))
+    with monkeypatch.context() as m:
+        m.setenv("SKLEARN_TUNE_TEST_INTERRUPT", "1")
+        with pytest.raises(KeyboardInterrupt):
+            pbt_search(estimator, checkpoint=str(ckpt)).fit(X, y)
+    assert ckpt.exists() and any(cache.iterdir())
+    n_before = len(read_schedule_log(log))
+    assert n_before == 2 * 5 * 3
+    resumed = pbt_search(estimator, checkpoint=str(ckpt)).fit(X, y)
+    # Steps 2 and 3 went on from the models saved at step 1.
+    after = read_schedule_log(log)[n_before:]
+    assert len(after) == 2 * 5 * 3 + 4
+    assert sorted({len(h) for _, h in after[:-4]}) == [3, 4]
+    reference = pbt_search().fit(X, y)
+    for key in ("params", "parent", "mean_test_score"):
+        np.testing.assert_array_equal(
+            np.asarray(resumed.cv_results_[key]), np.asarray(reference.cv_results_[key])
+        )
+    assert resumed.best_schedule_ == reference.best_schedule_
+    assert not ckpt.exists() and not cache.exists()

@@ -1,0 +1,164 @@
+"""Population-based training against random search, the genetic algorithm
+and warm-started Hyperband at equal total training, side by side in one run.
+
+Total training is the sum of the resource (epochs, ``max_iter``) over all
+the fits of a search, the refit left out. PBT trains ``population`` members
+for ``full`` epochs each (continued fits, ``n_steps`` steps), so it spends
+``population * full``: RandomizedSearchCV and EvolutionarySearchCV(ga) get
+``n_iter=population`` candidates at the full resource, HyperbandSearchCV
+(``warm_start=True``) ``budget=population * full`` (the sum of its rows'
+levels, more than it trains since promotions continue).
+
+Problems: MLPClassifier on load_digits (resource ``max_iter``;
+learning_rate_init, alpha, batch_size) and SGDClassifier on a
+make_classification sample (resource ``max_iter``; alpha, eta0,
+learning_rate "constant" or "invscaling"). Figures per problem and
+search, medians over seeds (one BLAS thread, ``n_jobs=1``): best CV, the
+held-out test score of the refitted model, and the total fit time of the
+cross-validation (sum of ``mean_fit_time`` times the folds; the machine
+may be shared, so times are indicative), with its ratio to random search.
+
+    python -m benchmarks.bench_pbt --quick
+    python -m benchmarks.bench_pbt [--seeds 0 1 2 3 4]
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from scipy.stats import loguniform
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import RandomizedSearchCV, train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+from benchmarks._common import pin_blas
+from sklearn_tune import EvolutionarySearchCV, HyperbandSearchCV
+
+
+def mlp_digits(quick, seed):
+    X, y = load_digits(return_X_y=True)
+    n = 600 if quick else len(X)
+    X, y = X[:n] / 16.0, y[:n]
+    estimator = MLPClassifier(
+        hidden_layer_sizes=(16,) if quick else (32,),
+        max_iter=20 if quick else 60,
+        random_state=seed,
+    )
+    space = {
+        "learning_rate_init": loguniform(1e-4, 1e-1),
+        "alpha": loguniform(1e-6, 1e-1),
+        "batch_size": [32, 64, 128, 256],
+    }
+    return X, y, estimator, space
+
+
+def sgd_synthetic(quick, seed):
+    X, y = make_classification(
+        4_000 if quick else 20_000, 20, n_informative=10, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    estimator = SGDClassifier(max_iter=20 if quick else 30, tol=None, random_state=seed)
+    space = {
+        "alpha": loguniform(1e-6, 1e-1),
+        "eta0": loguniform(1e-4, 1e0),
+        "learning_rate": ["constant", "invscaling"],
+    }
+    return X, y, estimator, space
+
+
+PROBLEMS = {"mlp-digits": mlp_digits, "sgd-synth": sgd_synthetic}
+
+
+def searches(estimator, space, population, n_steps, seed):
+    full = estimator.max_iter
+    common = dict(cv=3, random_state=seed, n_jobs=1)
+    return {
+        "RandomizedSearchCV": RandomizedSearchCV(
+            estimator, space, n_iter=population, **common
+        ),
+        "EvolutionarySearchCV(ga)": EvolutionarySearchCV(
+            estimator, space, n_iter=population, strategy="ga",
+            population_size=max(2, population // 2), **common,
+        ),  # fmt: skip
+        "HyperbandSearchCV(warm)": HyperbandSearchCV(
+            estimator, space, resource="max_iter", warm_start=True,
+            budget=population * full, n_iter=100_000, **common,
+        ),  # fmt: skip
+        "EvolutionarySearchCV(pbt)": EvolutionarySearchCV(
+            estimator, space, strategy="pbt", resource="max_iter",
+            n_iter=population * n_steps, population_size=population, **common,
+        ),  # fmt: skip
+    }
+
+
+def run(problems, seeds, quick):
+    population, n_steps = (6, 4) if quick else (10, 6)
+    rows = []
+    for name in problems:
+        for seed in seeds:
+            X, y, estimator, space = PROBLEMS[name](quick, seed)
+            X_train, X_test, y_train, y_test = train_test_split(
+                X, y, test_size=0.3, random_state=seed, stratify=y
+            )
+            for label, search in searches(
+                estimator, space, population, n_steps, seed
+            ).items():
+                start = time.perf_counter()
+                search.fit(X_train, y_train)
+                results = search.cv_results_
+                rows.append(
+                    {
+                        "problem": name,
+                        "search": label,
+                        "seed": seed,
+                        "best_cv": float(search.best_score_),
+                        "test": float(search.score(X_test, y_test)),
+                        "fit_time": float(
+                            np.sum(results["mean_fit_time"]) * search.n_splits_
+                        ),
+                        "wall": time.perf_counter() - start,
+                    }
+                )
+    return rows
+
+
+def print_table(rows):
+    print("problem | search | seeds | best CV | test | fit time (s) | fit time / RS")
+    for problem in dict.fromkeys(r["problem"] for r in rows):
+        group = [r for r in rows if r["problem"] == problem]
+        base = np.median(
+            [r["fit_time"] for r in group if r["search"] == "RandomizedSearchCV"]
+        )
+        for label in dict.fromkeys(r["search"] for r in group):
+            runs = [r for r in group if r["search"] == label]
+            med = {
+                k: float(np.median([r[k] for r in runs]))
+                for k in ("best_cv", "test", "fit_time")
+            }
+            print(
+                f"{problem} | {label} | {len(runs)} | {med['best_cv']:.4f} | "
+                f"{med['test']:.4f} | {med['fit_time']:.2f} | "
+                f"{med['fit_time'] / base:.2f}"
+            )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small, < 1 minute")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None)
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS))
+    args = parser.parse_args(argv)
+    seeds = args.seeds or ([0] if args.quick else [0, 1, 2, 3, 4])
+    with pin_blas(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        rows = run(args.problems, seeds, args.quick)
+    print_table(rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

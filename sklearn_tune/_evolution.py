@@ -341,7 +341,9 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     The chosen model is the best member at the last step, refitted through
     its schedule. Trained models are kept on disk between steps (next to
     `checkpoint`, if any, for a resumed search), where every worker finds
-    them. See :class:`~sklearn_tune.optimizers._evolution.PBTOptimizer`.
+    them. The ask/tell core is ``sklearn_tune.optimizers._evolution.PBTOptimizer``
+    (private: it asks whole steps and repeats candidates, which the
+    optimizers of :mod:`sklearn_tune.optimizers` never do).
 
     `n_iter_no_change` and `tol` count generations: the search stops when
     `n_iter_no_change` generations in a row did not raise the best score by

@@ -494,12 +494,13 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             The fitted search.
         """
         if self.strategy != "pbt":
-            if self.resource is not None:
-                raise ValueError(
-                    f"resource={self.resource!r} is the training that "
-                    "population-based training continues; it needs "
-                    f"strategy='pbt', got strategy={self.strategy!r}."
-                )
+            for name, unset in (("resource", None), ("max_resources", "auto")):
+                if getattr(self, name) != unset:
+                    raise ValueError(
+                        f"{name}={getattr(self, name)!r} sets the training that "
+                        "population-based training continues; it needs "
+                        f"strategy='pbt', got strategy={self.strategy!r}."
+                    )
             return super().fit(X, y, **params)
         # Bad parameters get scikit-learn's message before the checks of PBT.
         validate_params(self)

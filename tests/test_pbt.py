@@ -7,8 +7,9 @@ import tempfile
 import numpy as np
 import pytest
 from _estimators import EpochClassifier, ScheduleClassifier, read_schedule_log
-from scipy.stats import uniform
+from scipy.stats import loguniform, uniform
 from sklearn.datasets import make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
@@ -219,6 +220,18 @@ def test_a_pipeline_step_owns_the_resource():
     ]
 
 
+def test_boosting_grows_to_each_step_from_the_models_of_the_step_before():
+    search = EvolutionarySearchCV(
+        HistGradientBoostingClassifier(max_iter=12, early_stopping=False, random_state=0),
+        {"learning_rate": loguniform(0.01, 1.0), "l2_regularization": uniform(0, 1)},
+        strategy="pbt", resource="max_iter", n_iter=12, population_size=4, cv=3,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert search.resource_levels_ == [4, 8, 12]
+    assert search.best_estimator_.n_iter_ == 12
+    assert search.best_schedule_[-1] == search.best_params_
+
+
 def test_pbt_is_deterministic_with_one_and_two_jobs():
     def fit(n_jobs):
         return EvolutionarySearchCV(
@@ -275,7 +288,10 @@ def test_a_callable_refit_chooses_among_the_last_step():
         (EpochClassifier(max_iter=4), {"alpha": [0.1, 0.9]}, {"mutation": "gaussian"},
          "mutation='auto' only"),
         (EpochClassifier(max_iter=4), {"alpha": [0.1, 0.9]},
-         {"strategy": "ga"}, "needs strategy='pbt'"),
+         {"strategy": "ga"}, "resource='max_iter' .* needs strategy='pbt'"),
+        (EpochClassifier(max_iter=4), {"alpha": [0.1, 0.9]},
+         {"strategy": "ga", "resource": None, "max_resources": 4},
+         "max_resources=4 .* needs strategy='pbt'"),
     ],
 )  # fmt: skip
 def test_clear_errors(estimator, space, kwargs, match):

@@ -20,6 +20,11 @@ may be shared, so times are indicative), with its ratio to random search.
 
     python -m benchmarks.bench_pbt --quick
     python -m benchmarks.bench_pbt [--seeds 0 1 2 3 4]
+    python -m benchmarks.bench_pbt --plot docs/_static/pbt_schedule.png
+
+``--plot`` runs PBT alone on mlp-digits (seed 0) and draws the
+learning_rate_init of every member over the steps, copies dashed, and the
+chosen member's schedule.
 """
 
 import argparse
@@ -146,12 +151,54 @@ def print_table(rows):
             )
 
 
+def plot_schedule(path, seed=0):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y, estimator, space = mlp_digits(False, seed)
+    search = searches(estimator, space, 10, 6, seed)["EvolutionarySearchCV(pbt)"]
+    search.fit(X, y)
+    results = search.cv_results_
+    rate = np.asarray(results["param_learning_rate_init"], dtype=float)
+    row = {(s, m): i for i, (s, m) in enumerate(zip(results["step"], results["member"]))}
+    levels = search.resource_levels_
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for i, (step, parent) in enumerate(zip(results["step"], results["parent"])):
+        if step == 0:
+            continue
+        j = row[step - 1, parent]
+        copied = parent != results["member"][i]
+        ax.plot([levels[step - 1], levels[step]], [rate[j], rate[i]], color="0.6",
+                ls="--" if copied else "-", lw=0.8)
+    best = search.best_schedule_
+    ax.step([0, *levels], [best[0]["learning_rate_init"]] + [
+        s["learning_rate_init"] for s in best], where="pre", color="tab:red", lw=2,
+        label=f"chosen schedule (CV {search.best_score_:.3f})")
+    ax.set_yscale("log")
+    ax.set_xlabel("epochs (max_iter)")
+    ax.set_ylabel("learning_rate_init")
+    ax.set_title("PBT on MLPClassifier / digits: 10 members, 6 steps", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}; best schedule: "
+          + ", ".join(f"{s['learning_rate_init']:.2g}" for s in best))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small, < 1 minute")
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS))
+    parser.add_argument("--plot", default=None, help="draw a schedule to this file")
     args = parser.parse_args(argv)
+    if args.plot:
+        with pin_blas(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            plot_schedule(args.plot)
+        return None
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2, 3, 4])
     with pin_blas(), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -262,7 +262,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         ranks the last step's rows first.
 
     history_ : dict of ndarrays
-        One entry per generation, ready for a fitness plot with
+        Not with ``strategy="pbt"``. One entry per generation, ready for a fitness plot with
         ``pandas.DataFrame(search.history_).plot(x="generation")``:
         ``generation``, ``restart``, ``n_candidates``, ``n_failed``
         (candidates whose objective is NaN or infinite: failed fits),
@@ -273,7 +273,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         multi-metric scoring; with several `objectives`, the first.
 
     best_schedule_ : list of dict
-        With ``strategy="pbt"``: the parameters of each step that trained
+        With ``strategy="pbt"`` (and `best_index_`): the parameters of each step that trained
         the chosen model (those it inherited from the members it copied
         included), `resource` set to the step's cumulative level; the last
         is `best_params_`.
@@ -520,13 +520,12 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
                 for k in range(n_steps)
             ]
             super().fit(X, y, **params)
-        optimizer = self.optimizer_
-        results = self.cv_results_
-        step, member = (
-            results["step"][self.best_index_],
-            results["member"][self.best_index_],
-        )
-        self.best_schedule_ = self._schedule(optimizer, optimizer.row(step, member))
+        if hasattr(self, "best_index_"):
+            optimizer, results = self.optimizer_, self.cv_results_
+            index = optimizer.row(
+                results["step"][self.best_index_], results["member"][self.best_index_]
+            )
+            self.best_schedule_ = self._schedule(optimizer, index)
         return self
 
     def _check_pbt(self):

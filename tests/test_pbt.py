@@ -251,9 +251,12 @@ def test_pbt_is_deterministic_with_one_and_two_jobs():
     np.testing.assert_allclose(one.best_estimator_.coef_, two.best_estimator_.coef_)
 
 
-def test_pbt_leaves_no_file_behind(tmp_path, monkeypatch):
+@pytest.mark.parametrize("refit", [True, False])
+def test_pbt_leaves_no_file_behind(tmp_path, monkeypatch, refit):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    pbt_search().fit(X, y)
+    search = pbt_search(refit=refit).fit(X, y)
+    assert hasattr(search, "best_estimator_") == refit
+    assert search.best_schedule_[-1] == search.best_params_
     assert list(tmp_path.iterdir()) == []
 
 

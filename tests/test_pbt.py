@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_tune import Categorical, EvolutionarySearchCV, Integer, Real
+from sklearn_tune._warm_start import LineageWarmStart
 from sklearn_tune.optimizers._evolution import PBTOptimizer
 
 X, y = make_classification(60, 4, random_state=0)
@@ -338,3 +339,20 @@ def test_an_interrupted_search_resumes_mid_step_from_the_saved_models(
         )
     assert resumed.best_schedule_ == reference.best_schedule_
     assert not ckpt.exists() and not cache.exists()
+
+
+def test_a_missing_parent_model_is_trained_from_scratch_to_the_level(tmp_path):
+    # A parent whose fit failed on this fold left no model to continue.
+    wrapper = LineageWarmStart(
+        ScheduleClassifier(), str(tmp_path), "max_iter", False, 8,
+        tune_parent="step0-member3", tune_parent_level=2, tune_save="step1-member0",
+    )  # fmt: skip
+    wrapper.set_params(alpha=0.3, max_iter=4).fit(X, y)
+    assert wrapper.estimator_.history_ == [(0.3, 4)]
+    # Its own model is saved for the next step, which continues it.
+    follower = LineageWarmStart(
+        ScheduleClassifier(), str(tmp_path), "max_iter", False, 8,
+        tune_parent="step1-member0", tune_parent_level=4,
+    )  # fmt: skip
+    follower.set_params(alpha=0.6, max_iter=8).fit(X, y)
+    assert follower.estimator_.history_ == [(0.3, 4), (0.6, 4)]

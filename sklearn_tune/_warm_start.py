@@ -14,6 +14,10 @@ rung, the levels each configuration went through
 (:meth:`WarmStartCache.record_schedules`), and the wrapper replays them
 when it has no saved fit to start from.
 
+Population-based training keys its store by lineage instead
+(:class:`LineageWarmStart`): a member's model at a step, which the next
+step continues, its own member or one that copied it.
+
 :func:`warm_starting` puts the wrapper in the search's place for the length
 of its ``fit``.
 """
@@ -287,9 +291,11 @@ class LineageWarmStart(WarmStartCache):
     the previous step, its own or the one it copied), trained up to the
     resource level of that step, and saves its own state as `tune_save`.
     The levels are cumulative: the resource set on the wrapper is the
-    training the model has had at the end of the fit. With neither (the
-    refit), a clone is trained through the schedule the search recorded
-    (:meth:`record_lineages`), each step with its own hyperparameters.
+    training the model has had at the end of the fit. Without a parent
+    (the first step, and the refit), a clone is trained from scratch:
+    through the steps the search recorded for its configuration
+    (:meth:`record_lineages`, after the last step: the refit), each with
+    its own hyperparameters, then to the level.
 
     Parameters
     ----------

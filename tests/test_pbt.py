@@ -356,3 +356,18 @@ def test_a_missing_parent_model_is_trained_from_scratch_to_the_level(tmp_path):
     )  # fmt: skip
     follower.set_params(alpha=0.6, max_iter=8).fit(X, y)
     assert follower.estimator_.history_ == [(0.3, 4), (0.6, 4)]
+
+
+def test_plot_evolution_draws_members_over_steps_and_copies():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn_tune.plotting import plot_evolution
+
+    search = pbt_search().fit(X, y)
+    ax = plot_evolution(search)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[-1] == "best of step" and {"member", "copy"} <= set(labels)
+    # One line per row continuing a model, and the best of each step.
+    assert len(labels) == 15 + 1
+    best = ax.get_lines()[-1].get_ydata()
+    assert best[-1] == search.best_score_

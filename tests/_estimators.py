@@ -225,3 +225,8 @@ def epochs_run(estimator, X, y):
 def epochs_seen(estimator, X, y):
     """Scorer: all the epochs an EpochClassifier (or pipeline) has trained."""
     return _final_step(estimator).epochs_
+
+
+def fits_trained(estimator, X, y):
+    """Scorer: the fits a ScheduleClassifier's model went through."""
+    return len(_final_step(estimator).history_)

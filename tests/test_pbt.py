@@ -16,7 +16,14 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_tune import Categorical, EvolutionarySearchCV, Integer, Real
+from sklearn_tune import (
+    Categorical,
+    EvolutionarySearchCV,
+    Integer,
+    Layers,
+    Real,
+    SearchSpace,
+)
 from sklearn_tune._warm_start import LineageWarmStart
 from sklearn_tune.optimizers._evolution import PBTOptimizer
 
@@ -371,3 +378,17 @@ def test_plot_evolution_draws_members_over_steps_and_copies():
     assert len(labels) == 15 + 1
     best = ax.get_lines()[-1].get_ydata()
     assert best[-1] == search.best_score_
+
+
+def test_a_stack_of_layers_is_kept_or_drawn_again_within_the_space():
+    space = SearchSpace({"h": Layers((1, 3)), "x": Real(0.0, 1.0)})
+    for probability in (0.0, 1.0):
+        opt = PBTOptimizer(space, population_size=4, n_steps=4,
+                           resample_probability=probability, random_state=0)  # fmt: skip
+        run(opt, lambda c: c["x"])
+        assert all(space.subspaces[0].contains(c) for c in opt.candidates_)
+        copies = [r for r in range(4, 16) if opt.parent_members_[r] != opt.members_[r]]
+        parents = [opt.row(opt.steps_[r] - 1, opt.parent_members_[r]) for r in copies]
+        same = [opt.candidates_[r]["h"] == opt.candidates_[p]["h"]
+                for r, p in zip(copies, parents)]  # fmt: skip
+        assert all(same) if probability == 0 else not all(same)

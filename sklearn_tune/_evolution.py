@@ -1,5 +1,6 @@
 """EvolutionarySearchCV: a genetic algorithm, differential evolution or CMA-ES
-over hyperparameters, one generation per batch of parallel fits."""
+over hyperparameters, one generation per batch of parallel fits; or
+population-based training, one step of every member's training per batch."""
 
 from numbers import Integral
 from numbers import Real as RealNumber
@@ -7,13 +8,18 @@ from numbers import Real as RealNumber
 import numpy as np
 
 from ._base import BaseTuneSearchCV
-from ._compat import Interval, StrOptions
+from ._compat import Interval, StrOptions, validate_params
+from ._fold_groups import rank_complete_first
+from ._names import did_you_mean
+from ._warm_start import LineageWarmStart, warm_starting
 from .optimizers._evolution import (
     OPERATORS,
     SELECTIONS,
     STRATEGIES,
     EvolutionaryOptimizer,
+    PBTOptimizer,
 )
+from .space import SearchSpace
 
 __all__ = ["EvolutionarySearchCV"]
 
@@ -38,6 +44,15 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     `population_size` and with the genetic algorithm otherwise. See
     :class:`~sklearn_tune.optimizers.EvolutionaryOptimizer` for the
     operators and the restart rule.
+
+    ``strategy="pbt"`` is population-based training (Jaderberg et al.,
+    2017): the population trains in steps of an estimator parameter that
+    counts training (`resource`, such as ``max_iter``), each member
+    continuing its model from the step before on every fold; after each
+    step the worst members copy the trained model of one of the best and
+    perturb its hyperparameters, so the search finds a *schedule* of
+    hyperparameters for one training run per member. See "Population-based
+    training" below.
 
     Each generation is one call to scikit-learn's ``evaluate_candidates``:
     all the fits of a generation run in parallel with `n_jobs`, and
@@ -126,7 +141,7 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         Number of individuals in the population, and of candidates evaluated
         in each generation.
 
-    strategy : {"auto", "ga", "de", "cmaes"}, default="auto"
+    strategy : {"auto", "ga", "de", "cmaes", "pbt"}, default="auto"
         Genetic algorithm, differential evolution as in
         :func:`scipy.optimize.differential_evolution`, CMA-ES, or CMA-ES
         and the genetic algorithm by turns at each restart, the first run
@@ -134,6 +149,10 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         and the genetic algorithm otherwise. ``"auto"`` was the most robust
         over Rastrigin, Ackley, Hartmann-6, a mixed space and two
         estimators at 300 and 1000 evaluations (see the user guide).
+        ``"pbt"``: population-based training over `resource`, in
+        ``n_iter // population_size`` steps; `selection`, `elitism`,
+        `mutation_rate`, `crossover_rate` and `restarts` do not apply, and
+        `crossover` and `mutation` must be ``"auto"``.
 
     crossover : str, default="auto"
         ``"sbx"`` (simulated binary), ``"blend"`` (BLX-0.5) or ``"uniform"``
@@ -207,6 +226,20 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         The optimizer is told that partial mean. See the user guide's
         "Early-stopped cross-validation".
 
+    resource : str, default=None
+        With ``strategy="pbt"`` only (and then required): the integer
+        parameter of the estimator, or of a pipeline step
+        (``"<step>__max_iter"``), that counts training, owned by an
+        estimator with a ``warm_start`` parameter. Steps of training
+        continue with ``warm_start=True``: ensembles (``n_estimators``,
+        histogram boosting's ``max_iter``) grow to the step's level, others
+        (MLP, SGD) train for the difference of the levels.
+
+    max_resources : int or "auto", default="auto"
+        With ``strategy="pbt"``: the training of a member at the end of the
+        last step; ``"auto"`` is the estimator's value of `resource`. Step
+        ``k`` (from 0) of ``n`` ends at ``round((k + 1) * max_resources / n)``.
+
     Attributes
     ----------
     pareto_front_ : ndarray of int
@@ -222,9 +255,14 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         ``parent_1`` and ``parent_2`` (row indices of the parents, ``-1`` for
         none: the two crossed parents for ``"ga"``, the target and the base
         vector for ``"de"``). Can be imported into a pandas DataFrame.
+        With ``strategy="pbt"``, one row per member and step, with ``iter``,
+        ``step``, ``member`` and ``parent`` (the member whose model at the
+        previous step this row continued: itself, or the one it copied;
+        -1 at step 0) instead of the generation columns; ``rank_test_*``
+        ranks the last step's rows first.
 
     history_ : dict of ndarrays
-        One entry per generation, ready for a fitness plot with
+        Not with ``strategy="pbt"``. One entry per generation, ready for a fitness plot with
         ``pandas.DataFrame(search.history_).plot(x="generation")``:
         ``generation``, ``restart``, ``n_candidates``, ``n_failed``
         (candidates whose objective is NaN or infinite: failed fits),
@@ -234,8 +272,20 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         objective is ``mean_test_score``, or ``mean_test_<refit>`` with
         multi-metric scoring; with several `objectives`, the first.
 
+    best_schedule_ : list of dict
+        With ``strategy="pbt"`` (and `best_index_`): the parameters of each step that trained
+        the chosen model (those it inherited from the members it copied
+        included), `resource` set to the step's cumulative level; the last
+        is `best_params_`.
+
+    resource_levels_ : list of int
+        With ``strategy="pbt"``: the cumulative `resource` at the end of
+        each step.
+
     best_estimator_ : estimator
         Estimator refitted with the best parameters; only with `refit`.
+        With ``strategy="pbt"``, trained through `best_schedule_` on the
+        whole data, each step continuing the last (as it was scored).
 
     best_score_ : float
         Mean cross-validated score of the best candidate.
@@ -279,6 +329,22 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
 
     Notes
     -----
+    Population-based training: after each step, the members are ranked by
+    their score at that step; each of the bottom ``max(1,
+    floor(0.2 * population_size))`` copies the model trained so far by a
+    member drawn among as many at the top (exploit), and its
+    hyperparameters are that member's, each drawn again with probability
+    0.25 or otherwise moved: numbers multiplied by 0.8 or 1.2 and clipped
+    into their range (an integer moves at least one step), ordered choices
+    to the next choice below or above; unordered choices are kept
+    (explore). The other members keep theirs and continue their own model.
+    The chosen model is the best member at the last step, refitted through
+    its schedule. Trained models are kept on disk between steps (next to
+    `checkpoint`, if any, for a resumed search), where every worker finds
+    them. The ask/tell core is ``sklearn_tune.optimizers._evolution.PBTOptimizer``
+    (private: it asks whole steps and repeats candidates, which the
+    optimizers of :mod:`sklearn_tune.optimizers` never do).
+
     `n_iter_no_change` and `tol` count generations: the search stops when
     `n_iter_no_change` generations in a row did not raise the best score by
     more than `tol`. A generation whose every fit failed is not in
@@ -304,12 +370,32 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
     >>> sorted(search.history_)
     ['best_score', 'best_score_so_far', 'generation', 'mean_score',
      'n_candidates', 'n_failed', 'restart', 'std_score']
+
+    Population-based training of a linear model over 4 steps of 5 epochs:
+
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> sgd = SGDClassifier(max_iter=20, tol=None, learning_rate="constant",
+    ...                     random_state=0)
+    >>> pbt = EvolutionarySearchCV(
+    ...     sgd, {"eta0": loguniform(1e-4, 1e0), "alpha": loguniform(1e-6, 1e-1)},
+    ...     strategy="pbt", resource="max_iter", n_iter=20, population_size=5,
+    ...     cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> pbt.resource_levels_
+    [5, 10, 15, 20]
+    >>> pbt.cv_results_["parent"].reshape(4, 5)  # member 2 copied 1 after step 0
+    array([[-1, -1, -1, -1, -1],
+           [ 0,  1,  1,  3,  4],
+           [ 1,  1,  2,  3,  4],
+           [ 0,  1,  2,  1,  4]])
+    >>> [step["max_iter"] for step in pbt.best_schedule_]
+    [5, 10, 15, 20]
     """
 
     _parameter_constraints: dict = {
         **BaseTuneSearchCV._parameter_constraints,
         "population_size": [Interval(Integral, 2, None, closed="left")],
-        "strategy": [StrOptions(set(STRATEGIES))],
+        "strategy": [StrOptions({*STRATEGIES, "pbt"})],
         "crossover": [StrOptions(_operator_names("crossover"))],
         "mutation": [StrOptions(_operator_names("mutation"))],
         "selection": [StrOptions(set(SELECTIONS))],
@@ -317,6 +403,11 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         "mutation_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
         "crossover_rate": [Interval(RealNumber, 0, 1, closed="both"), None],
         "restarts": ["boolean"],
+        "resource": [str, None],
+        "max_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
 
     def __init__(
@@ -349,6 +440,8 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         restarts=True,
         objectives=None,
         early_stopping_cv=None,
+        resource=None,
+        max_resources="auto",
     ):
         super().__init__(
             estimator,
@@ -379,8 +472,129 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         self.mutation_rate = mutation_rate
         self.crossover_rate = crossover_rate
         self.restarts = restarts
+        self.resource = resource
+        self.max_resources = max_resources
+
+    def fit(self, X, y=None, **params):
+        """Run the evolution on the fixed folds, then refit the best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target, if any.
+        **params : dict of str -> object
+            Passed to the estimator's ``fit``, the scorer and the splitter,
+            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        if self.strategy != "pbt":
+            for name, unset in (("resource", None), ("max_resources", "auto")):
+                if getattr(self, name) != unset:
+                    raise ValueError(
+                        f"{name}={getattr(self, name)!r} sets the training that "
+                        "population-based training continues; it needs "
+                        f"strategy='pbt', got strategy={self.strategy!r}."
+                    )
+            return super().fit(X, y, **params)
+        # Bad parameters get scikit-learn's message before the checks of PBT.
+        validate_params(self)
+        self._check_pbt()
+        with warm_starting(
+            self, self._full_resource, cache=LineageWarmStart, needs="strategy='pbt'"
+        ) as wrapper:
+            n_steps = self.n_iter // self.population_size
+            if wrapper.tune_max_level < n_steps:
+                raise ValueError(
+                    f"strategy='pbt' trains in n_iter // population_size = "
+                    f"{n_steps} steps of at least one unit of {self.resource}; "
+                    f"max_resources={wrapper.tune_max_level} is fewer."
+                )
+            self.resource_levels_ = [
+                round((k + 1) * wrapper.tune_max_level / n_steps)
+                for k in range(n_steps)
+            ]
+            super().fit(X, y, **params)
+        if hasattr(self, "best_index_"):
+            optimizer, results = self.optimizer_, self.cv_results_
+            index = optimizer.row(
+                results["step"][self.best_index_], results["member"][self.best_index_]
+            )
+            self.best_schedule_ = self._schedule(optimizer, index)
+        return self
+
+    def _check_pbt(self):
+        if self.resource is None:
+            raise ValueError(
+                "strategy='pbt' trains every member in steps of an estimator "
+                "parameter that counts training; set resource, such as "
+                "'max_iter' or 'n_estimators' (with a pipeline, "
+                "'<step>__max_iter')."
+            )
+        if self.early_stopping_cv is not None:
+            raise ValueError(
+                f"early_stopping_cv={self.early_stopping_cv!r} is not available "
+                "with strategy='pbt': every member continues its model on every "
+                "fold, so every fold is scored. Use early_stopping_cv=None."
+            )
+        if self.n_iter < self.population_size:
+            raise ValueError(
+                f"strategy='pbt' evaluates n_iter // population_size steps of the "
+                f"whole population; n_iter={self.n_iter} is less than "
+                f"population_size={self.population_size}."
+            )
+        space = SearchSpace(self.param_distributions)
+        if any(self.resource in sub.names for sub in space.subspaces):
+            raise ValueError(
+                f"resource={self.resource!r} is in param_distributions; the "
+                "search sets the resource of each step itself."
+            )
+        if self._objective_names() is not None:
+            raise ValueError(
+                "strategy='pbt' optimises one objective; got "
+                f"objectives={self._objective_names()!r}. Set objectives=None, "
+                "with refit naming the metric with multi-metric scoring."
+            )
+        for name in ("crossover", "mutation"):
+            if getattr(self, name) != "auto":
+                raise ValueError(
+                    f"strategy='pbt' copies and perturbs members; it takes "
+                    f"{name}='auto' only, got {name}={getattr(self, name)!r}."
+                )
+
+    def _full_resource(self):
+        """The training of a member at the end of the last step."""
+        params = self.estimator.get_params()
+        if self.resource not in params:
+            raise ValueError(
+                f"resource={self.resource!r} is not a parameter of "
+                f"{type(self.estimator).__name__}."
+                f"{did_you_mean(self.resource, params)}"
+            )
+        if self.max_resources != "auto":
+            return self.max_resources
+        value = params[self.resource]
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+            raise ValueError(
+                f"resource={self.resource!r} is not an amount of training: "
+                f"{type(self.estimator).__name__}'s {self.resource}={value!r} is "
+                "not a positive integer; set max_resources if it is one."
+            )
+        return int(value)
 
     def _make_optimizer(self, space, random_state):
+        if self.strategy == "pbt":
+            return PBTOptimizer(
+                space,
+                population_size=self.population_size,
+                n_steps=len(self.resource_levels_),
+                random_state=random_state,
+            )
         if self._objective_names() is not None and self.strategy in ("de", "cmaes"):
             raise ValueError(
                 f"strategy={self.strategy!r} optimises one objective; a search "
@@ -401,9 +615,86 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
             random_state=random_state,
         )
 
+    def _prepare_batch(self, optimizer, batch, cv):
+        if self.strategy != "pbt":
+            return batch, cv
+        # Where each member's model comes from and goes to: the wrapper's
+        # store, keyed by step and member, is shared by all the workers.
+        step, levels = optimizer.step_, self.resource_levels_
+        last = step == len(levels) - 1
+        params = [
+            {
+                **candidate,
+                self.resource: levels[step],
+                "tune_parent": f"step{step - 1}-member{parent}" if step else None,
+                "tune_parent_level": levels[step - 1] if step else 0,
+                "tune_save": None if last else f"step{step}-member{member}",
+            }
+            for member, (candidate, parent) in enumerate(zip(batch, optimizer.parents_))
+        ]
+        return params, cv
+
+    def _after_tell(self, optimizer, batch, folds):
+        if self.strategy == "pbt" and optimizer.step_ >= 2:
+            # The step just told continued every state of the one before.
+            self.estimator.forget(f"step{optimizer.step_ - 2}-")
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        candidate_params = [
+            {k: v for k, v in params.items() if k not in _LINEAGE_PARAMS}
+            for params in candidate_params
+        ]
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        if "step" in results:
+            last = results["step"] == np.max(results["step"])
+            for key in [k for k in results if k.startswith("rank_test_")]:
+                means = results["mean_test_" + key[len("rank_test_") :]]
+                results[key] = rank_complete_first(means, last)
+        return results
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """With "pbt", the best row of the last step (the ranks put those
+        first); a callable `refit` sees only their rows."""
+        if not callable(refit) or "step" not in results:
+            return BaseTuneSearchCV._select_best_index(refit, refit_metric, results)
+        last = np.flatnonzero(results["step"] == np.max(results["step"]))
+        view = {
+            k: v[last] if isinstance(v, np.ndarray) else [v[i] for i in last]
+            for k, v in results.items()
+        }
+        return int(last[BaseTuneSearchCV._select_best_index(refit, refit_metric, view)])
+
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
-        self.history_ = _fitness_history(self.optimizer_)
+        optimizer = self.optimizer_
+        if self.strategy != "pbt":
+            self.history_ = _fitness_history(optimizer)
+            return
+        # The refit replays the schedule of the chosen member, which is known
+        # only after this returns: record those of the whole last step.
+        last = max(optimizer.steps_, default=0)
+        scores = np.asarray(optimizer.scores_, dtype=float)
+        self.estimator.record_lineages(
+            self._schedule(optimizer, i)
+            for i in np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+            if optimizer.steps_[i] == last
+        )
+
+    def _schedule(self, optimizer, index):
+        """The parameters of each step that trained candidate `index`, the
+        resource (the cumulative level) included."""
+        return [
+            {
+                **optimizer.candidates_[i],
+                self.resource: self.resource_levels_[optimizer.steps_[i]],
+            }
+            for i in optimizer.lineage(index)
+        ]
+
+
+# The wrapper's own parameters that say where a member's model comes from.
+_LINEAGE_PARAMS = ("tune_parent", "tune_parent_level", "tune_save")
 
 
 def _fitness_history(optimizer):

@@ -14,6 +14,10 @@ rung, the levels each configuration went through
 (:meth:`WarmStartCache.record_schedules`), and the wrapper replays them
 when it has no saved fit to start from.
 
+Population-based training keys its store by lineage instead
+(:class:`LineageWarmStart`): a member's model at a step, which the next
+step continues, its own member or one that copied it.
+
 :func:`warm_starting` puts the wrapper in the search's place for the length
 of its ``fit``.
 """
@@ -71,7 +75,7 @@ def grows_to_level(estimator, resource):
 
 
 @contextmanager
-def warm_starting(search, full_resource):
+def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
     """Put a :class:`WarmStartCache` in place of ``search.estimator``.
 
     scikit-learn's ``evaluate_candidates`` clones the search's estimator for
@@ -88,6 +92,11 @@ def warm_starting(search, full_resource):
     full_resource : callable
         Returns the full resource of ``search.resource``, an estimator
         parameter; called once that is known not to be ``"n_samples"``.
+    cache : class, default=None
+        The wrapper: :class:`WarmStartCache` (None), or
+        :class:`LineageWarmStart` for population-based training.
+    needs : str, default="warm_start=True"
+        What the search's user asked for, as the errors name it.
 
     Yields
     ------
@@ -97,14 +106,14 @@ def warm_starting(search, full_resource):
     estimator, resource = search.estimator, search.resource
     if resource == "n_samples":
         raise ValueError(
-            "warm_start=True continues training over an estimator parameter "
+            f"{needs} continues training over an estimator parameter "
             "such as max_iter or n_estimators; resource='n_samples' is not one."
         )
     max_level = full_resource()
     flag = warm_start_parameter(resource)
     if flag not in estimator.get_params():
         raise ValueError(
-            f"warm_start=True needs the estimator that owns resource={resource!r} "
+            f"{needs} needs the estimator that owns resource={resource!r} "
             f"to have a warm_start parameter ({flag!r}); it has none."
         )
     if search.checkpoint is None:
@@ -116,7 +125,8 @@ def warm_starting(search, full_resource):
             shutil.rmtree(cache_dir, ignore_errors=True)
         os.makedirs(cache_dir, mode=0o700, exist_ok=True)
     grows = grows_to_level(estimator, resource)
-    search.estimator = WarmStartCache(estimator, cache_dir, resource, grows, max_level)
+    cache = WarmStartCache if cache is None else cache
+    search.estimator = cache(estimator, cache_dir, resource, grows, max_level)
     completed = False
     try:
         yield search.estimator
@@ -271,3 +281,120 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
 
     def get_metadata_routing(self):
         return get_routing_for_object(self.tune_estimator)
+
+
+class LineageWarmStart(WarmStartCache):
+    """An estimator that continues the fit of the model it descends from.
+
+    Population-based training's store: a fit continues, on the same
+    training data, the state saved as `tune_parent` (a member's model at
+    the previous step, its own or the one it copied), trained up to the
+    resource level of that step, and saves its own state as `tune_save`.
+    The levels are cumulative: the resource set on the wrapper is the
+    training the model has had at the end of the fit. Without a parent
+    (the first step, and the refit), a clone is trained from scratch:
+    through the steps the search recorded for its configuration
+    (:meth:`record_lineages`, after the last step: the refit), each with
+    its own hyperparameters, then to the level.
+
+    Parameters
+    ----------
+    tune_estimator, tune_cache_dir, tune_resource, tune_grows, tune_max_level
+        As in :class:`WarmStartCache`.
+    tune_parent : str or None, default=None
+        Name of the state to continue (None: start from scratch).
+    tune_parent_level : int, default=0
+        Resource level the parent state was trained to.
+    tune_save : str or None, default=None
+        Name under which to save the state after the fit (None: not saved).
+    """
+
+    def __init__(
+        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows,
+        tune_max_level, tune_parent=None, tune_parent_level=0, tune_save=None,
+    ):  # fmt: skip
+        super().__init__(
+            tune_estimator, tune_cache_dir, tune_resource, tune_grows, tune_max_level
+        )
+        self.tune_parent = tune_parent
+        self.tune_parent_level = tune_parent_level
+        self.tune_save = tune_save
+
+    def set_params(self, **params):
+        # The hyperparameters of this step, to set on a loaded parent too.
+        own = BaseEstimator.get_params(self, deep=False)
+        self._step_params = {
+            **self.__dict__.get("_step_params", {}),
+            **{
+                k: v
+                for k, v in params.items()
+                if k not in own and k != self.tune_resource
+            },
+        }
+        return super().set_params(**params)
+
+    def fit(self, X, y=None, **fit_params):
+        level = self.tune_estimator.get_params()[self.tune_resource]
+        data = joblib.hash((X, y, fit_params))
+        estimator, done = None, 0
+        if self.tune_parent is not None:
+            path = os.path.join(self.tune_cache_dir, f"{self.tune_parent}-{data}.pkl")
+            try:
+                estimator, done = _load(path), self.tune_parent_level
+            except Exception:
+                # A parent that failed to fit on this fold, or a file another
+                # process could not finish: train from scratch to the level.
+                estimator = None
+        if estimator is None:
+            estimator, done = clone(self.tune_estimator), 0
+            if self.tune_parent is None:
+                for params, step in self._recorded_schedule(level):
+                    self._fit_to(
+                        estimator.set_params(**params), done, step, X, y, fit_params
+                    )
+                    done = step
+        estimator.set_params(**self.__dict__.get("_step_params", {}))
+        self._fit_to(estimator, done, level, X, y, fit_params)
+        if self.tune_save is not None:
+            name = f"{self.tune_save}-{data}.pkl"
+            _save(estimator, os.path.join(self.tune_cache_dir, name))
+        self.estimator_ = estimator
+        return self
+
+    def record_lineages(self, schedules):
+        """Save the steps that trained each model of the last step, for the
+        refit to replay.
+
+        Parameters
+        ----------
+        schedules : iterable of list of dict
+            For each model, the parameters of each of its steps, the resource
+            (the cumulative level) included, the last step's last; the first
+            model of a configuration is kept.
+        """
+        saved = {}
+        for schedule in schedules:
+            estimator = clone(self.tune_estimator).set_params(**schedule[-1])
+            saved.setdefault(configuration_key(estimator, self.tune_resource), schedule)
+        _save(saved, os.path.join(self.tune_cache_dir, _SCHEDULES))
+
+    def forget(self, prefix):
+        """Remove the saved states whose name starts with `prefix` (a step
+        no member continues any more)."""
+        for name in os.listdir(self.tune_cache_dir):
+            if name.startswith(prefix):
+                os.remove(os.path.join(self.tune_cache_dir, name))
+
+    def _recorded_schedule(self, level):
+        """The recorded steps of this configuration below `level`, as
+        (parameters, level) pairs."""
+        path = os.path.join(self.tune_cache_dir, _SCHEDULES)
+        if not os.path.exists(path):
+            return []
+        key = configuration_key(self.tune_estimator, self.tune_resource)
+        resource = self.tune_resource
+        return [
+            ({k: v for k, v in params.items() if k != resource}, params[resource])
+            for params in _load(path).get(key, [])
+            if params[resource] < level
+        ]

@@ -1,5 +1,6 @@
 """Test estimators importable by name from subprocesses and dask workers."""
 
+import json
 import os
 import time
 
@@ -178,6 +179,39 @@ class EpochClassifier(_MajorityClassifier):
         return -abs(self.alpha - 0.5)
 
 
+class ScheduleClassifier(EpochClassifier):
+    """EpochClassifier that keeps the ``(alpha, max_iter)`` of every fit of
+    its training in `history_` (a warm start continues it), and appends
+    each fit's history with the training set's id to `log` as a JSON line;
+    read it with :func:`read_schedule_log`."""
+
+    def __init__(
+        self, max_iter=1, alpha=0.0, warm_start=False, interrupt_at=None, log=None
+    ):
+        super().__init__(max_iter, alpha, warm_start, interrupt_at)
+        self.log = log
+
+    def fit(self, X, y):
+        continued = self.warm_start and hasattr(self, "history_")
+        previous = self.history_ if continued else []
+        super().fit(X, y)
+        self.history_ = [*previous, (self.alpha, self.max_iter)]
+        if self.log is not None:
+            with open(self.log, "a") as f:
+                fold = f"{np.sum(np.asarray(X)[:, 0]):.9f}"
+                f.write(json.dumps({"fold": fold, "history": self.history_}) + "\n")
+        return self
+
+
+def read_schedule_log(path):
+    """The (training-set id, history) of every fit a ScheduleClassifier logged."""
+    with open(path) as f:
+        return [
+            (line["fold"], [tuple(h) for h in line["history"]])
+            for line in map(json.loads, f)
+        ]
+
+
 def _final_step(estimator):
     steps = getattr(estimator, "steps", None)
     return estimator if steps is None else steps[-1][1]
@@ -191,3 +225,8 @@ def epochs_run(estimator, X, y):
 def epochs_seen(estimator, X, y):
     """Scorer: all the epochs an EpochClassifier (or pipeline) has trained."""
     return _final_step(estimator).epochs_
+
+
+def fits_trained(estimator, X, y):
+    """Scorer: the fits a ScheduleClassifier's model went through."""
+    return len(_final_step(estimator).history_)

@@ -27,6 +27,11 @@ def small_instances():
         yield cls(
             LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=3, cv=2, random_state=0
         )
+    # Population-based training continues warm-started fits between steps.
+    yield sklearn_tune.EvolutionarySearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, strategy="pbt",
+        resource="max_iter", n_iter=4, population_size=2, cv=2, random_state=0,
+    )  # fmt: skip
 
 
 EXPECTED_FAILED = {

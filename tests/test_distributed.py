@@ -87,6 +87,28 @@ def test_warm_started_hyperband_on_a_dask_cluster(client):
     )
 
 
+def test_population_based_training_on_a_dask_cluster(client):
+    # Every step continues, on any worker, the models another one saved.
+    from _estimators import ScheduleClassifier, fits_trained
+
+    def make():
+        return sklearn_tune.EvolutionarySearchCV(
+            ScheduleClassifier(max_iter=8), {"alpha": Real(0, 1)}, strategy="pbt",
+            resource="max_iter", scoring={"fits": fits_trained, "accuracy": "accuracy"},
+            refit="accuracy", n_iter=16, population_size=4, cv=3, n_jobs=-1,
+            random_state=0,
+        )
+
+    local = make().fit(X, y)
+    with parallel_backend("dask"):
+        remote = make().fit(X, y)
+    results = remote.cv_results_
+    np.testing.assert_array_equal(results["mean_test_fits"], results["step"] + 1)
+    assert results["params"] == local.cv_results_["params"]
+    np.testing.assert_array_equal(results["parent"], local.cv_results_["parent"])
+    assert remote.best_schedule_ == local.best_schedule_
+
+
 def test_early_stopped_cv_on_a_dask_cluster(client):
     from sklearn.svm import SVC
 

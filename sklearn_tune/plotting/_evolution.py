@@ -1,4 +1,5 @@
-"""The fitness of an evolutionary search, generation by generation."""
+"""The fitness of an evolutionary search, generation by generation (step
+by step for population-based training)."""
 
 import numpy as np
 
@@ -15,6 +16,10 @@ def plot_evolution(search, *, ax=None):
     narrows shows the population converging; a dotted vertical line marks
     the first generation of each restart.
 
+    With ``strategy="pbt"``, each member's objective over the steps: a grey
+    line from the model it continued (at the previous step) to the row,
+    dashed where the member copied another, and the best of each step.
+
     Parameters
     ----------
     search : EvolutionarySearchCV
@@ -28,7 +33,8 @@ def plot_evolution(search, *, ax=None):
     matplotlib.axes.Axes
         The axes, with the lines labelled "best so far", "best of
         generation" and "mean of generation", and "restart" when the search
-        restarted.
+        restarted; with ``strategy="pbt"``, "member", "copy" and "best of
+        step".
 
     See Also
     --------
@@ -56,6 +62,8 @@ def plot_evolution(search, *, ax=None):
 
     _check_search(search, EvolutionarySearchCV)
     ax = _get_ax(ax)
+    if "step" in search.cv_results_:
+        return _plot_steps(search, ax)
     history = search.history_
     generation = history["generation"]
     ax.scatter(search.cv_results_["generation"], _scores(search), s=12,
@@ -73,6 +81,34 @@ def plot_evolution(search, *, ax=None):
                    label="restart" if i == 0 else None)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("generation")
+    ax.set_ylabel(_objective(search))
+    ax.legend()
+    return ax
+
+
+def _plot_steps(search, ax):
+    """Members over the steps of population-based training, copies dashed."""
+    from matplotlib.ticker import MaxNLocator
+
+    results = search.cv_results_
+    scores = _scores(search)
+    steps, members, parents = results["step"], results["member"], results["parent"]
+    row = {(s, m): i for i, (s, m) in enumerate(zip(steps, members))}
+    labelled = set()
+    for i, (step, member, parent) in enumerate(zip(steps, members, parents)):
+        j = row.get((step - 1, parent))
+        if j is None:
+            continue
+        label = "copy" if parent != member else "member"
+        ax.plot([step - 1, step], [scores[j], scores[i]], color="0.6", lw=1,
+                linestyle="--" if label == "copy" else "-",
+                label=None if label in labelled else label)
+        labelled.add(label)
+    numbers = np.unique(steps)
+    best = [np.nanmax(np.append(scores[steps == s], -np.inf)) for s in numbers]
+    ax.plot(numbers, best, "o-", color="tab:blue", label="best of step", zorder=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(f"step ({search.resource})")
     ax.set_ylabel(_objective(search))
     ax.legend()
     return ax

@@ -476,23 +476,8 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         self.max_resources = max_resources
 
     def fit(self, X, y=None, **params):
-        """Run the evolution on the fixed folds, then refit the best.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target, if any.
-        **params : dict of str -> object
-            Passed to the estimator's ``fit``, the scorer and the splitter,
-            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
+        # Documented by BaseTuneSearchCV.fit (inspect.getdoc and autodoc
+        # inherit its docstring).
         if self.strategy != "pbt":
             for name, unset in (("resource", None), ("max_resources", "auto")):
                 if getattr(self, name) != unset:

@@ -342,23 +342,8 @@ class GradientSearchCV(BaseTuneSearchCV):
         self.n_initial_points = n_initial_points
 
     def fit(self, X, y=None, **params):
-        """Run the search on the fixed folds, then refit the best candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target, if any.
-        **params : dict of str -> object
-            Passed to the estimator's ``fit``, the scorer and the splitter,
-            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
+        # Documented by BaseTuneSearchCV.fit (inspect.getdoc and autodoc
+        # inherit its docstring).
         validate_params(self)
         # The exact path sees the sample weights the fits are given, and
         # those of the scorer, which depend on the release and the scorer.

@@ -247,23 +247,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         self.budget = budget
 
     def fit(self, X, y=None, **params):
-        """Run the brackets on the fixed folds, then refit the best.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Target, if any.
-        **params : dict of str -> object
-            Passed to the estimator's ``fit``, the scorer and the splitter,
-            as in :meth:`sklearn.model_selection.GridSearchCV.fit`.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
+        # Documented by BaseTuneSearchCV.fit (inspect.getdoc and autodoc
+        # inherit its docstring).
         if self.early_stopping_cv is not None:
             raise ValueError(
                 f"early_stopping_cv={self.early_stopping_cv!r} is not available "

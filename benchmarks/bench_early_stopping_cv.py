@@ -8,8 +8,10 @@ Run from the repository root::
 On four problems with stratified 5-fold cross-validation (a part of each
 dataset is held out for testing), every seed runs, on the same folds:
 BayesSearchCV and EvolutionarySearchCV each with ``early_stopping_cv=None``
-(``n_iter`` candidates), ``"aggressive"`` and ``"forgiving"`` (twice as many
-candidates, so that they can spend the time the stopped folds free), and
+(``n_iter`` candidates), ``"aggressive"`` and ``"forgiving"`` (``--es-factor``
+times as many candidates, 4 by default, so that they can spend the time the
+stopped folds free: the figures are times to reach a score, which candidates
+after it do not change), and
 scikit-learn's ``RandomizedSearchCV(n_iter=60)``. One BLAS thread,
 ``n_jobs=1``.
 
@@ -133,7 +135,7 @@ def _time_to_reach(progress, target):
     return np.inf
 
 
-def _run(name, problem, seed, n_iter, n_random):
+def _run(name, problem, seed, n_iter, n_random, es_factor):
     make, space, random_space, (X, X_test, y, y_test) = problem
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
     rows = []
@@ -144,7 +146,7 @@ def _run(name, problem, seed, n_iter, n_random):
     for search in SEARCHES:
         cls = BayesSearchCV if search == "BayesSearchCV" else EvolutionarySearchCV
         for rule in RULES:
-            budget = n_iter if rule is None else 2 * n_iter
+            budget = n_iter if rule is None else es_factor * n_iter
             searches[search, rule] = cls(make(), space, n_iter=budget, cv=cv,
                                          random_state=seed, n_jobs=1,
                                          early_stopping_cv=rule)  # fmt: skip
@@ -213,6 +215,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--n-iter", type=int, default=25,
                         help="candidates of the searches without early stopping")
+    parser.add_argument("--es-factor", type=int, default=4,
+                        help="times as many candidates with early stopping")
     parser.add_argument("--problems", nargs="*", default=None)
     args = parser.parse_args(argv)
     pin_blas()
@@ -225,11 +229,12 @@ def main(argv=None):
     started = time.perf_counter()
     for name in names:
         for seed in seeds:
-            rows.extend(_run(name, problems[name], seed, n_iter, n_random))
+            rows.extend(_run(name, problems[name], seed, n_iter, n_random,
+                             args.es_factor))
             print(f"# {name} seed {seed} done at {time.perf_counter() - started:.0f}s",
                   flush=True)
     print(f"\n{len(seeds)} seeds, n_iter={n_iter} without early stopping "
-          f"({2 * n_iter} with), RandomizedSearchCV(n_iter={n_random}), "
+          f"({args.es_factor * n_iter} with), RandomizedSearchCV(n_iter={n_random}), "
           "stratified 5-fold, n_jobs=1, one BLAS thread.\n")
     print(report(rows))
     return rows

@@ -254,7 +254,9 @@ class BaseTuneSearchCV(BaseSearchCV):
             return f"mean_test_{metrics[0]}"
         raise ValueError(
             "With multi-metric scoring, refit must be the name of the metric to "
-            f"optimise, one of {metrics}; got refit={self.refit!r}."
+            f"optimise, one of {metrics}; got refit={self.refit!r}. To search "
+            "for the Pareto front of several of them instead, name them in "
+            "objectives."
         )
 
     @staticmethod

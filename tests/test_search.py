@@ -118,8 +118,12 @@ def test_multimetric_callable_without_refit_name_fails_clearly():
     def scoring(est, X, y):
         return {"a": 1.0, "b": 2.0}
 
-    with pytest.raises(ValueError, match="refit must be the name of the metric"):
+    with pytest.raises(ValueError, match="refit must be the name of the metric"
+                       ".*name them in objectives"):
         search(scoring=scoring, refit=False).fit(X, y)
+    # What the message offers works.
+    s = search(scoring=scoring, refit=False, objectives=["a", "b"]).fit(X, y)
+    assert s.cv_results_["pareto_rank"].min() == 1
 
 
 def test_single_metric_with_callable_refit():

@@ -4,10 +4,8 @@ length is searched together with the width of each layer.
 The encoding is what the optimizers read. One column holds the depth; the
 others hold widths, and the width of a layer that a stack does not have is
 inactive: :meth:`Layers.active` says so, and :meth:`Layers.snap` sets it to
-the width of the last layer, the width a mutation or local search that
-adds a layer starts from. A surrogate model reads :meth:`Layers.active`
-rather than that value (the Gaussian process of Bayesian optimisation
-sees a constant in every inactive column).
+the width of the last layer, the value a surrogate model sees for it and
+the width a mutation or local search that adds a layer starts from.
 """
 
 import itertools
@@ -73,11 +71,8 @@ class Layers(Dimension):
     depth, then the widths (log-scaled if `units` is). The widths of layers
     a stack does not have are inactive (see :meth:`active`): they do not
     change the value, and their columns hold the width of the last layer,
-    so a mutation or a local search that adds a layer starts from a copy of
-    the last one. The Gaussian process of
-    :class:`~sklearn_tune.BayesSearchCV` sees one constant in every
-    inactive column instead, so that stacks of the same depth compare on
-    the widths they have.
+    so a Gaussian process sees a fixed value for them and a mutation or a
+    local search that adds a layer starts from a copy of the last one.
 
     Parameters
     ----------

@@ -28,11 +28,6 @@ _N_CLIMB_ROUNDS = 4
 # Discrete dimensions with at most this many values get the local search;
 # larger ones are polished as continuous and snapped.
 _MAX_ORDINAL_VALUES = 10_000
-# What the GP sees in an inactive column (the width of a layer a stack does
-# not have): one constant, so that two stacks of the same depth compare on
-# the widths they have only. Their encoding repeats the last width there,
-# which would count that width once per missing layer.
-_INACTIVE = 0.0
 # Bits of the Sobol' points (scipy's default resolution).
 _SOBOL_BITS = 30
 # Most points the GP conditions on: above it, the best half and an even spread
@@ -135,8 +130,6 @@ class SubspaceModel:
                 continuous.append(j)
         self.start = np.cumsum([0, *widths])[:-1]
         self.n_features = int(sum(widths))
-        # Only a dimension of several columns has conditional ones.
-        self.conditional = self.subspace.n_dims > len(self.subspace.dimensions)
         self.single = np.array(single, dtype=int)
         self.continuous = np.array(continuous, dtype=int)
 
@@ -151,10 +144,7 @@ class SubspaceModel:
         return not self.in_design and len(self.history) > 0
 
     def features(self, U):
-        """GP inputs of snapped unit-cube rows; inactive columns are
-        `_INACTIVE`."""
-        if self.conditional and len(U):
-            U = np.where(self.subspace.active(U), U, _INACTIVE)
+        """GP inputs of snapped unit-cube rows."""
         F = np.empty((len(U), self.n_features))
         F[:, self.start[self.single]] = U[:, self.single]
         for j, size in self.categorical:
@@ -271,17 +261,12 @@ class SubspaceModel:
         columns = self.start[cont]
         F0 = self.features(starts)
         shape = (len(starts), len(cont))
-        # Inactive columns stay at _INACTIVE to the GP, and flat to the
-        # polish; the discrete columns that decide which are fixed here.
-        active = np.ones(shape, dtype=bool)
-        if self.conditional:
-            active = self.subspace.active(starts)[:, cont]
 
         def objective(x):
             F = F0.copy()
-            F[:, columns] = np.where(active, x.reshape(shape), _INACTIVE)
+            F[:, columns] = x.reshape(shape)
             values, grad = score(gp, F, return_grad=True)
-            return -values.sum(), -(grad[:, columns] * active).ravel()
+            return -values.sum(), -grad[:, columns].ravel()
 
         result = minimize(
             objective,

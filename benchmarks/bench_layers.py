@@ -33,7 +33,7 @@ were run afterwards, to see whether the differences outlast the noise.
 
     python -m benchmarks.bench_layers --quick
     python -m benchmarks.bench_layers [--seeds 5] [--seed-offset 0] [--problems ...]
-        [--out rows.jsonl]
+        [--strategies ...] [--out rows.jsonl]
     python -m benchmarks.bench_layers --summarize rows.jsonl
 """
 
@@ -134,7 +134,10 @@ def _search(strategy, estimator, cv, scoring, n_iter, seed):
     return cls(estimator, _space(prefix, dimension), **common)
 
 
-def run(problems, seeds, n_iter, n_samples, max_iter, log=print, out=None):
+def run(
+    problems, seeds, n_iter, n_samples, max_iter, strategies=STRATEGIES,
+    log=print, out=None,
+):  # fmt: skip
     """One row per (seed, problem, strategy), seed by seed, so that an
     interrupted run leaves whole seeds; each row is appended to `out` (a
     JSONL path) as soon as it is done."""
@@ -143,7 +146,7 @@ def run(problems, seeds, n_iter, n_samples, max_iter, log=print, out=None):
     for seed in seeds:
         for problem in problems:
             estimator, X, y, cv, scoring = data[problem]
-            for strategy in STRATEGIES:
+            for strategy in strategies:
                 search = _search(strategy, estimator, cv, scoring, n_iter, seed)
                 start = time.perf_counter()
                 with warnings.catch_warnings():
@@ -211,6 +214,8 @@ def main(argv=None):
     parser.add_argument("--seed-offset", type=int, default=0)
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS),
                         choices=list(PROBLEMS))
+    parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES),
+                        choices=list(STRATEGIES))
     parser.add_argument("--n-iter", type=int, default=40)
     parser.add_argument("--out", help="append the rows to this JSONL file")
     parser.add_argument("--summarize", help="print the figures of a JSONL file")
@@ -224,7 +229,10 @@ def main(argv=None):
         with open(args.summarize) as f:
             summarize([json.loads(line) for line in f if line.strip()])
         return
-    rows = run(args.problems, list(seeds), n_iter, n_samples, max_iter, out=args.out)
+    rows = run(
+        args.problems, list(seeds), n_iter, n_samples, max_iter,
+        strategies=args.strategies, out=args.out,
+    )  # fmt: skip
     summarize(rows)
 
 

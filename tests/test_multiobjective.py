@@ -31,7 +31,6 @@ from sklearn_tune.optimizers._hyperband import (
     AdaptiveHyperbandOptimizer,
     HyperbandOptimizer,
 )
-from sklearn_tune.optimizers import _bayes
 from sklearn_tune.optimizers._pareto import (
     chebyshev_scalarization,
     crowded_order,
@@ -208,6 +207,19 @@ def test_front_beats_random_on_zdt1(make):
               for seed in seeds]
     assert np.median(ours) > np.median(random)
     assert sum(o > r for o, r in zip(ours, random)) >= 3
+
+
+def test_bayes_auto_acquisition_refines_at_every_ask_with_several_objectives():
+    # One objective alternates expected improvement with the upper
+    # confidence bound; with several, the weights drawn anew at each ask
+    # explore, and every ask maximises the expected improvement.
+    single = BayesOptimizer(ZDT_SPACE, random_state=0)
+    several = BayesOptimizer(ZDT_SPACE, random_state=0)
+    batch = single.ask(2)
+    single.tell(batch, [_zdt1(c)[0] for c in batch])
+    several.tell(batch, [_zdt1(c) for c in batch])
+    assert [single._next_acquisition()[0] for _ in range(4)] == ["ei", "ucb"] * 2
+    assert [several._next_acquisition() for _ in range(4)] == [("ei", 0.0)] * 4
 
 
 def test_evolution_keeps_the_front_and_spread():

@@ -251,7 +251,12 @@ def parego_weights(Y, rng):
     evaluations at 0 to 3 non-zeros, and few where the other objective
     improves slowly. Aiming at members spreads the search along the front
     as found, ends included, while the uniform half keeps looking at
-    trade-offs the front does not reach yet.
+    trade-offs the front does not reach yet. On that problem
+    (``benchmarks/bench_multiobjective.py``, design seeds 100-109) the
+    median hypervolume of BayesOptimizer at 150 evaluations rose from
+    18.24 to 18.31 (18.33 with expected improvement at every ask; random
+    search: 18.30, Optuna's TPE: 18.33); on DTLZ2 (three objectives, seeds 100-119) it
+    fell by 0.2%, and ZDT1 and ZDT2 did not move.
 
     Parameters
     ----------

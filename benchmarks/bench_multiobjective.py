@@ -44,7 +44,9 @@ Problems:
   accuracy against the mean fit time of 3 folds (stratified, shuffled with
   seed 0), over learning_rate, max_iter, max_leaf_nodes and
   min_samples_leaf. Its fit times are measured on a shared machine: its
-  hypervolumes compare strategies within one run only.
+  hypervolumes compare strategies within one run only, in which every
+  strategy runs seed 0, then every strategy seed 1, and so on, so that a
+  change of the machine's load moves them alike.
 
     python -m benchmarks.bench_multiobjective --quick
     python -m benchmarks.bench_multiobjective [--problems zdt1 zdt2 dtlz2
@@ -315,19 +317,24 @@ def _hypervolumes(problems, strategies, seeds, budgets):
         problem = PROBLEMS[name]()
         print(f"\n{name}: reference point {problem.reference.tolist()} "
               f"(objectives {problem.objectives}, maximised)")
-        for strategy in strategies:
-            values = {b: [] for b in budgets}
-            start = time.perf_counter()
-            for seed in seeds:
+        values = {(strategy, b): [] for strategy in strategies for b in budgets}
+        spent = dict.fromkeys(strategies, 0.0)
+        # Seed by seed, every strategy in turn: a change of the machine's
+        # load during the run then moves every strategy's fit times alike.
+        for seed in seeds:
+            for strategy in strategies:
+                start = time.perf_counter()
                 Y = run(strategy, problem, max(budgets), seed)
+                spent[strategy] += time.perf_counter() - start
                 for b in budgets:
-                    values[b].append(hypervolume(Y[:b], problem.reference))
+                    values[strategy, b].append(hypervolume(Y[:b], problem.reference))
+        for strategy in strategies:
             for b in budgets:
-                table[name, strategy, b] = values[b]
+                table[name, strategy, b] = values[strategy, b]
             line = "  ".join(
-                f"HV@{b} median {np.median(values[b]):.4g}" for b in budgets
+                f"HV@{b} median {np.median(values[strategy, b]):.4g}" for b in budgets
             )
-            print(f"  {strategy:13s} {line}   ({time.perf_counter() - start:.0f}s)")
+            print(f"  {strategy:13s} {line}   ({spent[strategy]:.0f}s)")
     return table
 
 

@@ -111,7 +111,10 @@ class BayesSearchCV(BaseTuneSearchCV):
         deviation of the scores so far; larger explores more. ``"auto"``
         alternates from one batch to the next between `acquisition` with no
         margin, which refines the best candidate, and the upper confidence
-        bound with `kappa`, which looks where the surrogate is unsure.
+        bound with `kappa`, which looks where the surrogate is unsure. With
+        several `objectives`, ``"auto"`` is `acquisition` with no margin at
+        every batch: the scalarisation, drawn anew at each batch, already
+        explores.
 
     kappa : float, default=1.96
         Weight of the surrogate's uncertainty for "ucb" (and for every other

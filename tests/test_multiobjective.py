@@ -31,7 +31,12 @@ from sklearn_tune.optimizers._hyperband import (
     AdaptiveHyperbandOptimizer,
     HyperbandOptimizer,
 )
-from sklearn_tune.optimizers._pareto import chebyshev_scalarization, crowded_order
+from sklearn_tune.optimizers._pareto import (
+    chebyshev_scalarization,
+    crowded_order,
+    parego_weights,
+    random_weights,
+)
 
 from _estimators import EpochClassifier
 from _random_search import RandomTuneSearchCV
@@ -115,6 +120,40 @@ def test_chebyshev_scalarization_prefers_the_weighted_objective():
     assert np.argmax(chebyshev_scalarization(Y, [0.5, 0.5])) == 2
 
 
+def _l_shaped_front(n=12):
+    """A front whose knee is near its start: the second objective barely
+    improves past a third of the first's range."""
+    x = np.linspace(0.0, 1.0, n)
+    return np.column_stack([-x, -((1 - x) ** 8)])
+
+
+def test_parego_weights_are_on_the_simplex():
+    rng = np.random.default_rng(0)
+    Y = np.random.default_rng(1).normal(size=(30, 3))
+    for _ in range(50):
+        weights = parego_weights(Y, rng)
+        assert weights.shape == (3,)
+        assert np.all(weights >= 0)
+        assert np.isclose(weights.sum(), 1.0)
+
+
+def test_parego_weights_reach_past_the_knee_of_an_l_shaped_front():
+    # The member maximising each draw's scalarisation: uniform weights
+    # (ParEGO's alone) pile up at the knee; aimed ones reach further along.
+    Y = _l_shaped_front()
+
+    def maximisers(draw):
+        rng = np.random.default_rng(0)
+        hits = [np.argmax(chebyshev_scalarization(Y, draw(rng))) for _ in range(400)]
+        return np.bincount(hits, minlength=len(Y))
+
+    aimed = maximisers(lambda rng: parego_weights(Y, rng))
+    uniform = maximisers(lambda rng: random_weights(2, rng))
+    assert aimed[4:].sum() > 2 * uniform[4:].sum()
+    assert aimed[1:4].sum() < uniform[1:4].sum()
+    assert aimed[0] > 0
+
+
 # ----------------------------------------------------------- optimizer API --
 
 
@@ -168,6 +207,19 @@ def test_front_beats_random_on_zdt1(make):
               for seed in seeds]
     assert np.median(ours) > np.median(random)
     assert sum(o > r for o, r in zip(ours, random)) >= 3
+
+
+def test_bayes_auto_acquisition_refines_at_every_ask_with_several_objectives():
+    # One objective alternates expected improvement with the upper
+    # confidence bound; with several, the weights drawn anew at each ask
+    # explore, and every ask maximises the expected improvement.
+    single = BayesOptimizer(ZDT_SPACE, random_state=0)
+    several = BayesOptimizer(ZDT_SPACE, random_state=0)
+    batch = single.ask(2)
+    single.tell(batch, [_zdt1(c)[0] for c in batch])
+    several.tell(batch, [_zdt1(c) for c in batch])
+    assert [single._next_acquisition()[0] for _ in range(4)] == ["ei", "ucb"] * 2
+    assert [several._next_acquisition() for _ in range(4)] == [("ei", 0.0)] * 4
 
 
 def test_evolution_keeps_the_front_and_spread():

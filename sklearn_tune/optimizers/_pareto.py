@@ -15,11 +15,16 @@ __all__ = [
     "crowding_distance",
     "hypervolume",
     "non_dominated_rank",
+    "parego_weights",
     "random_weights",
 ]
 
 # Weight of the sum in the augmented Chebyshev scalarisation (ParEGO's).
 _RHO = 0.05
+# Added to an aimed-at member's rescaled shortfalls before they are
+# inverted into weights, so that an end of the front (a shortfall of 0 on
+# some objective) gets finite weights.
+_AIM_OFFSET = 0.05
 
 
 def _as_matrix(Y):
@@ -227,6 +232,61 @@ def random_weights(n_objectives, rng):
         Non-negative, summing to 1.
     """
     return rng.dirichlet(np.ones(n_objectives))
+
+
+def parego_weights(Y, rng):
+    """The weights of one ParEGO scalarisation of the objectives `Y`.
+
+    Half the time (a fair coin) they are drawn uniformly from the simplex,
+    as ParEGO does; otherwise they aim at a member of the front of `Y`,
+    drawn uniformly among its distinct objective vectors: each weight is
+    inversely proportional to the member's shortfall from the best value of
+    its objective (rescaled to [0, 1] as in
+    :func:`chebyshev_scalarization`, plus 0.05), which puts the corner of
+    the scalarisation's level set on that member.
+
+    Uniform weights alone send most maximisers to the knee of a front whose
+    rescaled shape is far from the simplex's: an L-shaped front such as
+    log-loss against the number of non-zero coefficients got 106 of 150
+    evaluations at 0 to 3 non-zeros, and few where the other objective
+    improves slowly. Aiming at members spreads the search along the front
+    as found, ends included, while the uniform half keeps looking at
+    trade-offs the front does not reach yet. On that problem
+    (``benchmarks/bench_multiobjective.py``, design seeds 100-109) the
+    median hypervolume of BayesOptimizer at 150 evaluations rose from
+    18.24 to 18.31 (18.33 with expected improvement at every ask; random
+    search: 18.30, Optuna's TPE: 18.33); on DTLZ2 (three objectives, seeds 100-119) it
+    fell by 0.2%, and ZDT1 and ZDT2 did not move.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_objectives)
+        Finite objective values, higher is better.
+    rng : numpy.random.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_objectives,)
+        Non-negative, summing to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_tune.optimizers._pareto import parego_weights
+    >>> weights = parego_weights([[0, 1], [1, 0]], np.random.default_rng(0))
+    >>> weights.shape, bool(np.isclose(weights.sum(), 1.0))
+    ((2,), True)
+    """
+    Y = _as_matrix(Y)
+    if rng.random() < 0.5:
+        return random_weights(Y.shape[1], rng)
+    high = Y.max(axis=0)
+    span = np.where(high > Y.min(axis=0), high - Y.min(axis=0), 1.0)
+    rank = non_dominated_rank(Y)
+    members = np.unique((high - Y[rank == 1]) / span, axis=0)
+    weights = 1.0 / (members[rng.integers(len(members))] + _AIM_OFFSET)
+    return weights / weights.sum()
 
 
 def chebyshev_scalarization(Y, weights, rho=_RHO):

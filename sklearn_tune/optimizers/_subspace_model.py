@@ -22,7 +22,7 @@ _N_PERTURBATIONS = 16
 _PERTURBATION_SCALE = 0.05
 # Starts of the L-BFGS-B polish of the continuous dimensions, and its length.
 _N_POLISH = 4
-_POLISH_MAX_ITER = 40
+_POLISH_MAX_ITER = 20
 # Rounds of the local search over integer and categorical values.
 _N_CLIMB_ROUNDS = 4
 # Discrete dimensions with at most this many values get the local search;
@@ -274,7 +274,7 @@ class SubspaceModel:
             jac=True,
             method="L-BFGS-B",
             bounds=[(0.0, 1.0)] * (shape[0] * shape[1]),
-            options={"maxiter": _POLISH_MAX_ITER},
+            options={"maxiter": _POLISH_MAX_ITER, "ftol": 1e-6},
         )
         polished = starts.copy()
         polished[:, cont] = np.clip(result.x.reshape(shape), 0.0, 1.0)

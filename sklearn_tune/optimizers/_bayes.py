@@ -340,7 +340,8 @@ class BayesOptimizer(BaseOptimizer):
             exclude.add(key)
             chosen.add(key)
             proposals.append((i, candidate))
-            gps[i] = _believe(gps[i], features, best)
+            if len(proposals) < n_points:
+                gps[i] = _believe(gps[i], features, best)
 
     def _model_targets(self):
         """What the surrogate models at this ask: the imputed scores, or with

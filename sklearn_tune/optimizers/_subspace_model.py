@@ -21,7 +21,7 @@ _N_BEST = 4
 _N_PERTURBATIONS = 16
 _PERTURBATION_SCALE = 0.05
 # Starts of the L-BFGS-B polish of the continuous dimensions, and its length.
-_N_POLISH = 2
+_N_POLISH = 4
 _POLISH_MAX_ITER = 20
 # Rounds of the local search over integer and categorical values.
 _N_CLIMB_ROUNDS = 4

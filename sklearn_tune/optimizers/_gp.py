@@ -12,7 +12,9 @@ that grows as ``n**3`` per iteration; the posterior still conditions on
 every point. When only new points arrive under the same hyperparameters,
 the Cholesky factor is extended by a block instead of recomputed.
 
-Pure numpy/scipy, all linear algebra through the Cholesky factor.
+Pure numpy/scipy, all linear algebra through the Cholesky factor; the
+predictions at many candidates multiply by its inverse, formed once per
+factor (and grown by a block for a fantasy).
 """
 
 import math

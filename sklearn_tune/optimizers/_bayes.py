@@ -11,6 +11,7 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
+from ._gp import one_blas_thread
 from ._pareto import chebyshev_scalarization, random_weights
 from ._subspace_model import SubspaceModel
 from ._warping import OutputWarping
@@ -271,7 +272,8 @@ class BayesOptimizer(BaseOptimizer):
         chosen = set()
         self._ask_design(n_points, proposals, chosen)
         if len(proposals) < n_points:
-            self._ask_model(n_points, proposals, chosen)
+            with one_blas_thread():
+                self._ask_model(n_points, proposals, chosen)
         return proposals
 
     def _ask_design(self, n_points, proposals, chosen):

@@ -17,11 +17,13 @@ predictions at many candidates multiply by its inverse, formed once per
 factor (and grown by a block for a fantasy).
 """
 
+import functools
 import math
 
 import numpy as np
 from scipy.linalg import LinAlgError, lapack
 from scipy.optimize import minimize
+from threadpoolctl import ThreadpoolController
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -50,6 +52,26 @@ _NOISE_PRIOR = (-6.0, 1.5)
 # Added to the diagonal so the factorisation survives duplicated inputs.
 _JITTER = 1e-8
 _FANTASY_JITTER = 1e-6
+
+
+@functools.cache
+def _threadpool_controller():
+    # Inspecting the loaded libraries costs milliseconds: once.
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread.
+
+    The matrices of a Bayesian optimisation are a few hundred rows at most,
+    and L-BFGS-B's vectors a few dozen: more threads only add their
+    synchronisation. With OpenBLAS's default of one thread per core, on a
+    2-core machine shared with other work, the asks at 40 to 60 evaluations
+    in the 6-D space of benchmarks/bench_bayes_speed.py took a median 670 ms
+    of wall time (130 ms of CPU) against 40 ms (8 ms of CPU) on one thread,
+    most of it in L-BFGS-B's operations on vectors.
+    """
+    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 def _solve_lower(L, B):

@@ -82,7 +82,9 @@ class BayesOptimizer(BaseOptimizer):
     optimum, less often as they settle and on at most 300 points; between
     refits the Cholesky factor grows by the new points; past 300 points a
     sub-space's GP conditions on the best 150 and an even spread of 150
-    others (see ``benchmarks/bench_bayes_speed.py``).
+    others (see ``benchmarks/bench_bayes_speed.py``). An ask runs BLAS on
+    one thread, whatever the process's setting: its matrices are too small
+    for more threads to do anything but wait on each other.
 
     With several sub-spaces, each first gets its own design; afterwards each
     pick goes to the sub-space whose best candidate has the highest

@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks.bench_bayes_speed --quick          # smoke run
     python -m benchmarks.bench_bayes_speed --part profile   # stage table
     python -m benchmarks.bench_bayes_speed --part speed     # vs TPE
+    python -m benchmarks.bench_bayes_speed --part scaling   # the 300-point cap
     python -m benchmarks.bench_bayes_speed --part parallel  # n_jobs=2
 
 All parts pin BLAS/OpenMP to one thread and time in process CPU time
@@ -20,7 +21,8 @@ profile
     encoding and decoding of candidates. The optimizer reaches each size by
     its own asks after a prefix of random evaluations (so that the
     hyperparameters are warm, as in a real run); ``--window`` asks are
-    profiled and averaged.
+    profiled and averaged, and timed again without the profiler on a copy
+    of the optimizer (the same asks).
 speed
     Optimizer CPU time per iteration (ask plus tell) of full ask/tell loops
     from scratch, BayesOptimizer against Optuna's TPESampler (default
@@ -31,6 +33,11 @@ speed
     of 1000. Also the best value found, so that speed is not bought with
     quality, and the cost of one ask of a batch of 1, 2, 4 and 8 candidates
     at about 100 evaluations.
+scaling
+    What conditioning on at most 300 points (the best half and an even
+    spread of the others) costs in quality: the best value after 300 and
+    500 evaluations, and the CPU time per iteration at the end, with the
+    cap and with every point, in both spaces, side by side in one run.
 parallel
     Wall-time speed-up of ``n_jobs=2`` over ``n_jobs=1`` for BayesSearchCV
     and RandomizedSearchCV on a fit-dominated problem (SVC on digits, 4-fold
@@ -38,6 +45,7 @@ parallel
 """
 
 import argparse
+import copy
 import cProfile
 import pstats
 import time
@@ -145,6 +153,14 @@ def profile_asks(space_name, n, window, seed=0, warm=5):
     for _ in range(warm):
         batch = opt.ask()
         opt.tell(batch, [value(c) for c in batch])
+    # The same asks without the profiler, whose overhead inflates the
+    # numpy-bound stages: a copy of the optimizer repeats them exactly.
+    twin = copy.deepcopy(opt)
+    start = time.process_time()
+    for _ in range(window):
+        batch = twin.ask()
+        twin.tell(batch, [value(c) for c in batch])
+    plain = time.process_time() - start
     profiler = cProfile.Profile(time.process_time)
     start = time.process_time()
     profiler.enable()
@@ -155,6 +171,7 @@ def profile_asks(space_name, n, window, seed=0, warm=5):
     total = time.process_time() - start
     times = _stage_times(pstats.Stats(profiler))
     row = {"space": space_name, "n": n,
+           "ask+tell (unprofiled)": 1e3 * plain / window,
            "ask+tell (profiled)": 1e3 * total / window}
     row.update({k: 1e3 * v / window for k, v in times.items()})
     return row
@@ -167,11 +184,12 @@ def run_profile(space_names, sizes, window):
     for space_name in space_names:
         for n in sizes:
             rows.append(profile_asks(space_name, n, window))
-            print(f"  {space_name} n={n}: {rows[-1]['ask+tell (profiled)']:.1f} ms",
-                  flush=True)
+            print(f"  {space_name} n={n}: "
+                  f"{rows[-1]['ask+tell (unprofiled)']:.1f} ms", flush=True)
     df = pd.DataFrame(rows).set_index(["space", "n"])
-    print("\nms per ask (mean of the window, under cProfile, whose overhead "
-          "inflates the totals)\n")
+    print("\nCPU ms per ask (mean of the window); the stages are measured "
+          "under cProfile, whose overhead inflates them, the first column "
+          "without it\n")
     print(_markdown(df.round(2).reset_index()))
     return rows
 
@@ -204,7 +222,9 @@ def _tpe_loop(space_name, n_iter, seed):
     return np.array(times), best
 
 
-def _bayes_loop(space_name, n_iter, seed):
+def _bayes_loop(space_name, n_iter, seed, candidates=None):
+    """CPU time per iteration and best value of a run; the candidates told
+    are appended to `candidates` if given."""
     from sklearn_tune.optimizers import BayesOptimizer
 
     make_space, value = SPACES[space_name]
@@ -217,6 +237,8 @@ def _bayes_loop(space_name, n_iter, seed):
         ys = [value(c) for c in batch]
         start = time.process_time()
         opt.tell(batch, ys)
+        if candidates is not None:
+            candidates.extend(batch)
         # A design batch is one ask of several points: charge each its share.
         per_point = (elapsed + time.process_time() - start) / len(batch)
         times.extend([per_point] * len(batch))
@@ -318,6 +340,44 @@ def run_batch_cost(space_name, seeds, n=100, sizes=(1, 2, 4, 8), repeats=6):
     return cost
 
 
+# --------------------------------------------------------------- scaling ---
+
+
+def run_scaling(space_names, seeds, n_iter, checkpoints=(300, 500)):
+    """Best values with and without the cap on the GP's points."""
+    import pandas as pd
+
+    from sklearn_tune.optimizers import _subspace_model
+
+    cap = _subspace_model._MAX_MODEL_POINTS
+    checkpoints = [n for n in checkpoints if n <= n_iter]
+    rows = []
+    for space_name in space_names:
+        value = SPACES[space_name][1]
+        for seed in seeds:
+            for variant, limit in ((f"at most {cap} points", cap),
+                                   ("every point", n_iter + 1)):
+                _subspace_model._MAX_MODEL_POINTS = limit
+                try:
+                    keep = []
+                    times, _ = _bayes_loop(space_name, n_iter, seed, keep)
+                finally:
+                    _subspace_model._MAX_MODEL_POINTS = cap
+                values = np.maximum.accumulate([value(c) for c in keep])
+                row = {"space": space_name, "variant": variant, "seed": seed,
+                       **{f"best@{n}": float(values[n - 1]) for n in checkpoints},
+                       "ms_last10": 1e3 * float(np.median(times[-10:]))}
+                rows.append(row)
+                print("  " + " ".join(f"{k}={v:.4g}" if isinstance(v, float)
+                                      else f"{k}={v}" for k, v in row.items()),
+                      flush=True)
+    df = pd.DataFrame(rows)
+    print(f"\nmedians over seeds {list(seeds)}\n")
+    print(_markdown(df.groupby(["space", "variant"]).median(numeric_only=True)
+                    .drop(columns="seed").reset_index()))
+    return rows
+
+
 # -------------------------------------------------------------- parallel ---
 
 
@@ -372,7 +432,8 @@ def run_parallel(n_iter, seeds):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run")
-    parser.add_argument("--part", choices=["profile", "speed", "parallel", "all"],
+    parser.add_argument("--part",
+                        choices=["profile", "speed", "scaling", "parallel", "all"],
                         default="all")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2, 3, 4])
     parser.add_argument("--spaces", nargs="*", default=list(SPACES))
@@ -380,11 +441,13 @@ def main(argv=None):
     parser.add_argument("--window", type=int, default=10)
     parser.add_argument("--n-iter", type=int, default=505)
     parser.add_argument("--long-run", type=int, default=1000)
+    parser.add_argument("--scaling-n-iter", type=int, default=500)
     parser.add_argument("--parallel-n-iter", type=int, default=20)
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.sizes, args.window = args.seeds[:1], [30, 60], 3
         args.n_iter, args.long_run, args.parallel_n_iter = 105, 0, 6
+        args.scaling_n_iter = 40
         args.spaces = args.spaces[:1]
 
     import optuna  # noqa: F401  (loads its BLAS before the pinning)
@@ -398,6 +461,9 @@ def main(argv=None):
         print("\n## optimizer CPU time per iteration, side by side")
         run_speed(args.spaces, args.seeds, args.n_iter, args.long_run)
         run_batch_cost(args.spaces[0], args.seeds)
+    if args.part in ("scaling", "all"):
+        print("\n## the cap on the GP's points: quality and cost")
+        run_scaling(args.spaces, args.seeds, args.scaling_n_iter)
     if args.part in ("parallel", "all"):
         print("\n## n_jobs=2 against n_jobs=1, wall time")
         run_parallel(args.parallel_n_iter, args.seeds[:3])

@@ -185,6 +185,48 @@ def test_gp_grown_factor_equals_a_fresh_factorisation():
     assert grown[2] == pytest.approx(gp.log_marginal_likelihood_, rel=1e-9)
 
 
+def test_gp_inverse_factor_of_a_fantasy_is_grown_by_a_block():
+    rng = np.random.default_rng(8)
+    X = rng.uniform(size=(30, 3))
+    gp = GaussianProcess().fit(X, smooth(X))
+    test = rng.uniform(size=(20, 3))
+    gp.predict(test, return_std=True)
+    assert gp.L_inv_ is not None
+    fantasy = gp.fantasize(rng.uniform(size=(2, 3))).fantasize(
+        rng.uniform(size=(1, 3))
+    )
+    np.testing.assert_allclose(fantasy.L_inv_ @ fantasy.L_, np.eye(33), atol=1e-8)
+    grown = fantasy.predict(test, return_grad=True)
+    fantasy.L_inv_ = None
+    fresh = fantasy.predict(test, return_grad=True)
+    for a, b in zip(grown, fresh):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+def test_asks_run_blas_on_one_thread_and_restore_it(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen = []
+    fit = GaussianProcess.fit
+
+    def spy(self, *args, **kwargs):
+        seen.extend(blas_threads())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(GaussianProcess, "fit", spy)
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=3, random_state=0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        outside = blas_threads()
+        for _ in range(5):
+            batch = opt.ask()
+            opt.tell(batch, [-(c["x"] - 0.3) ** 2 for c in batch])
+        assert blas_threads() == outside
+    assert seen and set(seen) == {1}
+
+
 def test_gp_training_mean_is_the_prediction_at_the_data():
     rng = np.random.default_rng(9)
     X = rng.uniform(size=(25, 2))

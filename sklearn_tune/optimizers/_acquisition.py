@@ -49,8 +49,12 @@ def _log_h(z):
     sqrt(pi / 2) * erfcx(-z / sqrt(2))``.
     """
     z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
     upper = z > -1.0
+    if upper.all():
+        # The common case of the few points of a gradient polish, where
+        # the masked branches below would cost more than the arithmetic.
+        return np.log(np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi) + z * ndtr(z))
+    out = np.empty_like(z)
     zu = z[upper]
     out[upper] = np.log(np.exp(-0.5 * zu**2) / math.sqrt(2 * math.pi) + zu * ndtr(zu))
     middle = ~upper & (z > _Z_ASYMPTOTIC)
@@ -61,8 +65,9 @@ def _log_h(z):
         + _log1mexp(np.log(erfcx(-zm / math.sqrt(2.0)) * -zm) + _HALF_LOG_PI_OVER_2)
     )
     far = ~upper & ~middle
-    zf = z[far]
-    out[far] = -0.5 * zf**2 - _LOG_SQRT_2PI - 2.0 * np.log(-zf)
+    if far.any():
+        zf = z[far]
+        out[far] = -0.5 * zf**2 - _LOG_SQRT_2PI - 2.0 * np.log(-zf)
     return out
 
 

@@ -11,6 +11,7 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
+from ._gp import one_blas_thread
 from ._pareto import chebyshev_scalarization, parego_weights
 from ._subspace_model import SubspaceModel
 from ._warping import OutputWarping
@@ -81,7 +82,9 @@ class BayesOptimizer(BaseOptimizer):
     optimum, less often as they settle and on at most 300 points; between
     refits the Cholesky factor grows by the new points; past 300 points a
     sub-space's GP conditions on the best 150 and an even spread of 150
-    others (see ``benchmarks/bench_bayes_speed.py``).
+    others (see ``benchmarks/bench_bayes_speed.py``). An ask runs BLAS on
+    one thread, whatever the process's setting: its matrices are too small
+    for more threads to do anything but wait on each other.
 
     With several sub-spaces, each first gets its own design; afterwards each
     pick goes to the sub-space whose best candidate has the highest
@@ -275,7 +278,8 @@ class BayesOptimizer(BaseOptimizer):
         chosen = set()
         self._ask_design(n_points, proposals, chosen)
         if len(proposals) < n_points:
-            self._ask_model(n_points, proposals, chosen)
+            with one_blas_thread():
+                self._ask_model(n_points, proposals, chosen)
         return proposals
 
     def _ask_design(self, n_points, proposals, chosen):
@@ -344,7 +348,8 @@ class BayesOptimizer(BaseOptimizer):
             exclude.add(key)
             chosen.add(key)
             proposals.append((i, candidate))
-            gps[i] = _believe(gps[i], features, best)
+            if len(proposals) < n_points:
+                gps[i] = _believe(gps[i], features, best)
 
     def _model_targets(self):
         """What the surrogate models at this ask: the imputed scores, or with

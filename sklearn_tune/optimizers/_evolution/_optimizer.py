@@ -523,8 +523,8 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         return bool(continuous.any() and spread[continuous].max() < _MIN_SPREAD)
 
     def _restart(self):
-        """Start a new run from a Latin hypercube sample, with a larger population
-        while the budget affords it (IPOP); the best found stays in the history."""
+        """Start a new run from a Latin hypercube sample and the best found so
+        far, with a larger population while the budget affords it (IPOP)."""
         self.restart_ += 1
         # The new run's first sample is a generation of its own.
         self.generation_ += 1
@@ -535,7 +535,12 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         )
         if remaining >= _GENERATIONS_PER_RUN * larger:
             self.population_size = larger
-        self.population_ = []
+        # Elitist restart: the best found joins the new run's first sample.
+        # The genetic algorithm then recombines it with fresh points (on a
+        # nearly separable problem, crossover carries its good coordinates
+        # over), and CMA-ES starts near it when it stays the best.
+        best = self.best_index_
+        self.population_ = [] if best is None else [best]
         self.cmaes_ = None
         self._run_best, self._stale, self._next_slot = -np.inf, 0, 0
         self.mutation_scales_ = [

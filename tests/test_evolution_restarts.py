@@ -54,6 +54,30 @@ def test_restarts_escape_a_local_optimum():
     assert found[True] == 5 and found[False] < 5
 
 
+@pytest.mark.parametrize("strategy", ["ga", "de", "cmaes"])
+def test_a_restarted_run_starts_from_the_best_found(strategy):
+    # Only the first generation scores above the floor: the run stagnates,
+    # and the next one starts from a fresh sample and that generation's best.
+    opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), strategy=strategy,
+                                random_state=0)
+    opt.set_budget(400)
+    while opt.restart_ == 0:
+        batch = opt.ask(opt.next_batch_size())
+        first = len(opt.scores_) < opt.population_size
+        opt.tell(batch, [-abs(c["x0"] - 0.3) if first else -10.0 for c in batch])
+    best = opt.best_index_
+    assert best < 10 and opt.population_ == [best]
+    batch = opt.ask(opt.next_batch_size())
+    # The best is evaluated already: the new run samples a full population.
+    assert len(batch) == opt.population_size
+    opt.tell(batch, np.full(len(batch), -10.0))
+    assert opt.population_[0] == best
+    if strategy == "ga":
+        batch = opt.ask(opt.next_batch_size())
+        parents = opt.results_columns(batch)
+        assert best in parents["parent_1"] + parents["parent_2"]
+
+
 def test_restart_is_off_with_restarts_false():
     opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), restarts=False,
                                 random_state=0)

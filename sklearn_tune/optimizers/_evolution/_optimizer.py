@@ -523,8 +523,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         return bool(continuous.any() and spread[continuous].max() < _MIN_SPREAD)
 
     def _restart(self):
-        """Start a new run from a Latin hypercube sample and the best found so
-        far, with a larger population while the budget affords it (IPOP)."""
+        """Start a new run from a Latin hypercube sample (with the best found so
+        far for the genetic algorithm), with a larger population while the
+        budget affords it (IPOP)."""
         self.restart_ += 1
         # The new run's first sample is a generation of its own.
         self.generation_ += 1
@@ -535,12 +536,14 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         )
         if remaining >= _GENERATIONS_PER_RUN * larger:
             self.population_size = larger
-        # Elitist restart: the best found joins the new run's first sample.
-        # The genetic algorithm then recombines it with fresh points (on a
-        # nearly separable problem, crossover carries its good coordinates
-        # over), and CMA-ES starts near it when it stays the best.
+        # A genetic algorithm's run starts from the fresh sample and the best
+        # found so far, which its crossover recombines with the new points
+        # (on a nearly separable problem, carrying good coordinates over).
+        # CMA-ES restarts from the fresh sample alone, as IPOP-CMA-ES does:
+        # started near the best, its first steps would stay in that basin.
         best = self.best_index_
-        self.population_ = [] if best is None else [best]
+        elite = self.run_strategy_ == "ga" and best is not None
+        self.population_ = [best] if elite else []
         self.cmaes_ = None
         self._run_best, self._stale, self._next_slot = -np.inf, 0, 0
         self.mutation_scales_ = [

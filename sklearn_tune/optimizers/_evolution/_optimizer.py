@@ -127,7 +127,10 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
     along every continuous dimension is below 0.005 of the unit interval.
     The next run starts from a new Latin hypercube sample, with twice the
     population while the budget (:meth:`set_budget`) still affords 25
-    generations of it (IPOP). The best candidate found stays the best of the
+    generations of it (IPOP). A genetic algorithm's run also starts from the
+    best candidate found so far, a member of its first population that its
+    crossover recombines with the new points; a CMA-ES run starts from the
+    new sample alone. The best candidate found stays the best of the
     history: the budget is shared by all runs.
 
     Several objectives (scores told as a 2-D array, one column per

@@ -23,7 +23,9 @@ Seeds. Pre-registered (written here before they were run): 0, 1, 2, 3, 4
 (``--seeds 5``). Design seeds, looked at while choosing the restart rule and
 the default strategy: 100, 101, 102 (``--seed-offset 100 --seeds 3``); for
 the strategy "auto" starts with at 300 evaluations and more, 100-119
-(``--seed-offset 100 --seeds 20``).
+(``--seed-offset 100 --seeds 20``); for a restarted genetic algorithm
+starting from the best found so far, 200-219 on the analytic problems
+(``--seed-offset 200 --seeds 20``).
 
     python -m benchmarks.bench_evolution_budget --quick
     python -m benchmarks.bench_evolution_budget [--problems ...] [--seeds 5]

@@ -194,8 +194,10 @@ class EvolutionarySearchCV(BaseTuneSearchCV):
         its population has collapsed (spread below 0.005 of the unit-cube
         range along every continuous hyperparameter). The restarted run
         starts from a new Latin hypercube sample, with twice the population
-        while the remaining budget holds 25 generations of it; the best
-        candidate found so far stays the search's best.
+        while the remaining budget holds 25 generations of it (a genetic
+        algorithm's run also keeps the best candidate found so far in its
+        population); the best candidate found so far stays the search's
+        best.
 
     objectives : list of str, default=None
         Search for the Pareto front of several objectives instead of the

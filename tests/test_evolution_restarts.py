@@ -54,6 +54,34 @@ def test_restarts_escape_a_local_optimum():
     assert found[True] == 5 and found[False] < 5
 
 
+@pytest.mark.parametrize(
+    "strategy, elite", [("ga", True), ("auto", True), ("cmaes", False), ("de", False)]
+)
+def test_a_restarted_genetic_algorithm_starts_from_the_best_found(strategy, elite):
+    # Only the first generation scores above the floor: the run stagnates.
+    # The next run starts from a fresh sample, and from that generation's best
+    # when it is a genetic algorithm ("auto" with this budget: CMA-ES, then
+    # the genetic algorithm).
+    opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), strategy=strategy,
+                                random_state=0)
+    opt.set_budget(400)
+    while opt.restart_ == 0:
+        batch = opt.ask(opt.next_batch_size())
+        first = len(opt.scores_) < opt.population_size
+        opt.tell(batch, [-abs(c["x0"] - 0.3) if first else -10.0 for c in batch])
+    best = opt.best_index_
+    assert best < 10 and opt.population_ == ([best] if elite else [])
+    batch = opt.ask(opt.next_batch_size())
+    # The best is evaluated already: the new run samples a full population.
+    assert len(batch) == opt.population_size
+    opt.tell(batch, np.full(len(batch), -10.0))
+    assert (opt.population_[0] == best) == elite
+    if elite:
+        batch = opt.ask(opt.next_batch_size())
+        parents = opt.results_columns(batch)
+        assert best in parents["parent_1"] + parents["parent_2"]
+
+
 def test_restart_is_off_with_restarts_false():
     opt = EvolutionaryOptimizer(real_space([(0.0, 1.0)] * 2), restarts=False,
                                 random_state=0)

@@ -127,7 +127,10 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
     along every continuous dimension is below 0.005 of the unit interval.
     The next run starts from a new Latin hypercube sample, with twice the
     population while the budget (:meth:`set_budget`) still affords 25
-    generations of it (IPOP). The best candidate found stays the best of the
+    generations of it (IPOP). A genetic algorithm's run also starts from the
+    best candidate found so far, a member of its first population that its
+    crossover recombines with the new points; a CMA-ES run starts from the
+    new sample alone. The best candidate found stays the best of the
     history: the budget is shared by all runs.
 
     Several objectives (scores told as a 2-D array, one column per
@@ -523,8 +526,9 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         return bool(continuous.any() and spread[continuous].max() < _MIN_SPREAD)
 
     def _restart(self):
-        """Start a new run from a Latin hypercube sample, with a larger population
-        while the budget affords it (IPOP); the best found stays in the history."""
+        """Start a new run from a Latin hypercube sample (with the best found so
+        far for the genetic algorithm), with a larger population while the
+        budget affords it (IPOP)."""
         self.restart_ += 1
         # The new run's first sample is a generation of its own.
         self.generation_ += 1
@@ -535,7 +539,14 @@ class EvolutionaryOptimizer(GeneticOperators, BaseOptimizer):
         )
         if remaining >= _GENERATIONS_PER_RUN * larger:
             self.population_size = larger
-        self.population_ = []
+        # A genetic algorithm's run starts from the fresh sample and the best
+        # found so far, which its crossover recombines with the new points
+        # (on a nearly separable problem, carrying good coordinates over).
+        # CMA-ES restarts from the fresh sample alone, as IPOP-CMA-ES does:
+        # started near the best, its first steps would stay in that basin.
+        best = self.best_index_
+        elite = self.run_strategy_ == "ga" and best is not None
+        self.population_ = [best] if elite else []
         self.cmaes_ = None
         self._run_best, self._stale, self._next_slot = -np.inf, 0, 0
         self.mutation_scales_ = [

@@ -10,7 +10,7 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 3  # 3: the loop's objective is a list of (column, sign)
+_FORMAT = 4  # 4: the GP keeps its inverse factor (optimizers pickle GPs)
 
 
 def search_fingerprint(search, space):

@@ -53,7 +53,7 @@ from sklearn.svm import SVC
 from benchmarks._common import pin_blas
 from sklearn_tune import BayesSearchCV, EvolutionarySearchCV, Integer, Real
 
-RULES = (None, "aggressive", "forgiving")
+RULES = ("aggressive", "forgiving")
 SEARCHES = ("BayesSearchCV", "EvolutionarySearchCV")
 
 
@@ -135,7 +135,7 @@ def _time_to_reach(progress, target):
     return np.inf
 
 
-def _run(name, problem, seed, n_iter, n_random, es_factor):
+def _run(name, problem, seed, n_iter, n_random, es_factor, rules=RULES):
     make, space, random_space, (X, X_test, y, y_test) = problem
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
     rows = []
@@ -145,7 +145,7 @@ def _run(name, problem, seed, n_iter, n_random, es_factor):
     searches["RandomizedSearchCV", None] = random
     for search in SEARCHES:
         cls = BayesSearchCV if search == "BayesSearchCV" else EvolutionarySearchCV
-        for rule in RULES:
+        for rule in (None, *rules):
             budget = n_iter if rule is None else es_factor * n_iter
             searches[search, rule] = cls(make(), space, n_iter=budget, cv=cv,
                                          random_state=seed, n_jobs=1,
@@ -218,6 +218,9 @@ def main(argv=None):
     parser.add_argument("--es-factor", type=int, default=2,
                         help="times as many candidates with early stopping")
     parser.add_argument("--problems", nargs="*", default=None)
+    parser.add_argument("--rules", nargs="+", default=list(RULES),
+                        type=lambda v: v if v in RULES else float(v),
+                        help="rules to compare with none: names or confidence levels")
     args = parser.parse_args(argv)
     pin_blas()
     problems = _problems()
@@ -230,7 +233,7 @@ def main(argv=None):
     for name in names:
         for seed in seeds:
             rows.extend(_run(name, problems[name], seed, n_iter, n_random,
-                             args.es_factor))
+                             args.es_factor, args.rules))
             print(f"# {name} seed {seed} done at {time.perf_counter() - started:.0f}s",
                   flush=True)
     print(f"\n{len(seeds)} seeds, n_iter={n_iter} without early stopping "

@@ -118,7 +118,11 @@ class BaseTuneSearchCV(BaseSearchCV):
         "tol": [Interval(RealNumber, 0, None, closed="left")],
         "checkpoint": [str, os.PathLike, None],
         "objectives": [list, tuple, None],
-        "early_stopping_cv": [StrOptions(set(RULES)), None],
+        "early_stopping_cv": [
+            StrOptions(set(RULES)),
+            Interval(RealNumber, 0.5, 1, closed="left"),
+            None,
+        ],
     }
 
     # Whether the strategy can search for a Pareto front; one that cannot

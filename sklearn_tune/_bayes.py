@@ -141,12 +141,16 @@ class BayesSearchCV(BaseTuneSearchCV):
         of the objectives, weighted anew at random for each proposal. See
         :doc:`/user_guide/multiobjective`.
 
-    early_stopping_cv : {"aggressive", "forgiving"} or None, default=None
+    early_stopping_cv : {"aggressive", "forgiving"}, float or None, default=None
         Stop scoring a candidate's folds once it cannot win (Bergman et al.,
         AutoML 2024): after each fold, a candidate whose mean over its folds
         so far is at or below the best fully scored candidate's mean
         (``"aggressive"``) or that candidate's worst fold score
-        (``"forgiving"``) is not scored on the others. Its row of
+        (``"forgiving"``) is not scored on the others. A float in [0.5, 1)
+        is a confidence level: a candidate stops once an upper confidence
+        bound of its mean at that level (its spread taken from the best
+        candidate's folds) is at or below the best candidate's mean; 0.5 is
+        ``"aggressive"``, and higher levels stop later. Its row of
         ``cv_results_`` has NaN in the skipped splits, its mean over the
         scored ones, and ``n_splits_evaluated`` tells how many; it ranks
         after every fully scored candidate, so it is never ``best_index_``.

@@ -40,8 +40,9 @@ class FoldGroups:
 
     Parameters
     ----------
-    rule : {"aggressive", "forgiving"}
-        The stopping rule.
+    rule : {"aggressive", "forgiving"} or float
+        The stopping rule, or a confidence level (see
+        :mod:`sklearn_tune._early_stopping`).
     n_splits : int
         Number of fixed folds.
     refit : bool, str or callable

@@ -50,17 +50,32 @@ def split_scores(results, name="test_score", n_splits=5):
 
 def test_rules_follow_the_paper():
     incumbent = [0.9, 0.8, 1.0]
-    assert stopping_bar("aggressive", incumbent) == pytest.approx(0.9)
-    assert stopping_bar("forgiving", incumbent) == pytest.approx(0.8)
+    assert stopping_bar("aggressive", incumbent) == pytest.approx([0.9] * 3)
+    assert stopping_bar("forgiving", incumbent) == pytest.approx([0.8] * 3)
     assert stopping_bar("forgiving", None) is None
+    bar = [0.9] * 3
     # At the bar stops (the paper stops on worse or equal); NaN stops.
-    assert scan_folds([], [0.9, 1.0], 0.9) == (1, True)
-    assert scan_folds([0.95], [0.8, 1.0], 0.9) == (1, True)
-    assert scan_folds([0.95], [0.9, 1.0], 0.9) == (2, False)
+    assert scan_folds([], [0.9, 1.0], bar) == (1, True)
+    assert scan_folds([0.95], [0.8, 1.0], bar) == (1, True)
+    assert scan_folds([0.95], [0.9, 1.0], bar) == (2, False)
     assert scan_folds([], [0.99, np.nan, 1.0], None) == (2, True)
 
 
-@pytest.mark.parametrize("rule", ["aggressive", "forgiving"])
+def test_a_confidence_level_stops_on_an_upper_bound_of_the_mean():
+    incumbent = [0.9, 0.8, 1.0]  # mean 0.9, standard deviation 0.1
+    assert stopping_bar(0.5, incumbent) == pytest.approx([0.9] * 3)
+    bar = stopping_bar(0.975, incumbent)
+    z = 1.959964
+    assert bar == pytest.approx([0.9 - z * 0.1 / np.sqrt(k) for k in (1, 2, 3)])
+    # 0.75 after one fold: its bound 0.75 + 0.196 is above the incumbent's
+    # mean, so it goes on; a second fold of 0.75 brings the bound under it.
+    assert scan_folds([], [0.75], bar) == (1, False)
+    assert scan_folds([0.75], [0.75, 0.9], bar) == (1, True)
+    # Higher levels stop later than the aggressive rule, never sooner.
+    assert (stopping_bar(0.9, incumbent) < stopping_bar("aggressive", incumbent)).all()
+
+
+@pytest.mark.parametrize("rule", ["aggressive", "forgiving", 0.8])
 def test_stopped_rows_keep_sklearns_shape(rule):
     s = RandomTuneSearchCV(SVC(), SVC_SPACE, n_iter=16, cv=5, batch_size=4,
                            random_state=0, early_stopping_cv=rule).fit(X, y)  # fmt: skip
@@ -263,9 +278,10 @@ def test_a_pareto_front_refuses_it(kwargs):
         search(LoggedClassifier(), early_stopping_cv="forgiving", **kwargs).fit(X, y)
 
 
-def test_bad_value_names_the_parameter():
+@pytest.mark.parametrize("value", ["sometimes", 0.3, 1.0, 1])
+def test_bad_value_names_the_parameter(value):
     with pytest.raises(ValueError, match="early_stopping_cv"):
-        search(LoggedClassifier(), early_stopping_cv="sometimes").fit(X, y)
+        search(LoggedClassifier(), early_stopping_cv=value).fit(X, y)
 
 
 def test_checkpoint_with_another_rule_is_refused(tmp_path, monkeypatch):

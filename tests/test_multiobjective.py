@@ -48,6 +48,16 @@ TREE_SPACE = {"max_depth": Integer(1, 8), "min_samples_leaf": Integer(1, 20)}
 # ------------------------------------------------------------ Pareto maths --
 
 
+
+def interrupt_after(n_told):
+    """A `_after_tell` hook that stops the search once `n_told` scores are in."""
+
+    def interrupt(self, optimizer, batch, folds):
+        if len(optimizer.scores_) >= n_told:
+            raise KeyboardInterrupt
+
+    return interrupt
+
 def test_rank_of_hand_made_fronts():
     Y = [
         [3, 1],  # front
@@ -450,12 +460,8 @@ def test_checkpoint_resume_with_objectives(tmp_path, monkeypatch):
     common = dict(refit="accuracy", objectives=["accuracy", "roc_auc"], n_iter=12)
     reference = tree_search(BayesSearchCV, **common).fit(X, y)
 
-    def interrupt(self, optimizer, batch, folds):
-        if len(optimizer.scores_) >= 10:
-            raise KeyboardInterrupt
-
     with monkeypatch.context() as m:
-        m.setattr(BayesSearchCV, "_after_tell", interrupt)
+        m.setattr(BayesSearchCV, "_after_tell", interrupt_after(10))
         with pytest.raises(KeyboardInterrupt):
             tree_search(BayesSearchCV, checkpoint=path, **common).fit(X, y)
     # Other objectives make another search.
@@ -634,12 +640,8 @@ def test_hyperband_checkpoint_resume_with_objectives(tmp_path, monkeypatch):
     path = tmp_path / "search.pkl"
     reference = hyperband_search().fit(X, y)
 
-    def interrupt(self, optimizer, batch, folds):
-        if len(optimizer.scores_) >= 20:
-            raise KeyboardInterrupt
-
     with monkeypatch.context() as m:
-        m.setattr(HyperbandSearchCV, "_after_tell", interrupt)
+        m.setattr(HyperbandSearchCV, "_after_tell", interrupt_after(20))
         with pytest.raises(KeyboardInterrupt):
             hyperband_search(checkpoint=path).fit(X, y)
     resumed = hyperband_search(checkpoint=path).fit(X, y)

@@ -209,3 +209,28 @@ def test_beats_random_search_at_equal_budget(Optimizer, problem):
     ours = np.median([best(Optimizer, s) for s in seeds])
     baseline = np.median([best(RandomOptimizer, s) for s in seeds])
     assert ours > baseline
+
+
+def test_gp_predictions_follow_new_data_and_hyperparameters():
+    # The GP keeps its training inputs over the length scales between
+    # predictions; a refit, new points or a fantasy must not reuse them. A
+    # pickled copy holds no such cache, so it predicts from scratch.
+    from sklearn_tune.optimizers._gp import GaussianProcess
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(30, 3))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2
+    gp = GaussianProcess().fit(X[:20], y[:20])
+    gp.predict(X[20:], return_grad=True)
+    theta = gp.theta_.copy()
+    gp.fit(X, y)
+    assert not np.array_equal(theta, gp.theta_)
+    fantasy = gp.fantasize(X[:2] + 0.05)
+    for model, n in ((gp, 30), (fantasy, 32)):
+        model.predict(X[:1])
+        fresh = pickle.loads(pickle.dumps(model))
+        assert "_scaled_train_" not in fresh.__dict__
+        assert len(model.X_train_) == n
+        for a, b in zip(model.predict(X[::3] + 0.01, return_grad=True),
+                        fresh.predict(X[::3] + 0.01, return_grad=True)):
+            np.testing.assert_array_equal(a, b)

@@ -209,6 +209,13 @@ class GaussianProcess:
         self.max_iter = max_iter
         self.max_fit_samples = max_fit_samples
 
+    def __getstate__(self):
+        # What _scaled_train keeps is rebuilt on demand, so a checkpoint
+        # holds what it held before that cache existed.
+        state = self.__dict__.copy()
+        state.pop("_scaled_train_", None)
+        return state
+
     # ------------------------------------------------------------ fitting --
 
     def fit(self, X, y, *, optimize=True):
@@ -250,6 +257,7 @@ class GaussianProcess:
         )
         self._set_theta(theta)
         self.X_train_ = X
+        self._scaled_train_ = None
         self.z_train_ = z
         if extend:
             self._extend_factor(len(previous))
@@ -337,15 +345,33 @@ class GaussianProcess:
         self.fit_gain_ = float(values[0] - result.fun)
         return result.x if np.all(np.isfinite(result.x)) else theta0
 
-    def _kernel(self, A, B, *, with_factor=False):
-        """Unit-scale kernel between the rows of `A` and `B`."""
+    def _kernel(self, A, B, *, with_factor=False, scaled_B=None):
+        """Unit-scale kernel between the rows of `A` and `B`.
+
+        `scaled_B` is ``(B / length_scale_, squared norms of its rows)`` if
+        already known (see :meth:`_scaled_train`).
+        """
         a = A / self.length_scale_
-        b = B / self.length_scale_
+        if scaled_B is None:
+            b = B / self.length_scale_
+            b_norms = np.einsum("ij,ij->i", b, b)
+        else:
+            b, b_norms = scaled_B
         r2 = a @ b.T
         r2 *= -2.0
         r2 += np.einsum("ij,ij->i", a, a)[:, None]
-        r2 += np.einsum("ij,ij->i", b, b)[None, :]
+        r2 += b_norms[None, :]
         return _matern52(np.maximum(r2, 0.0, out=r2), with_factor=with_factor)
+
+    def _scaled_train(self):
+        """The training inputs over the length scales and their squared
+        norms, as :meth:`_kernel` forms them, kept until the inputs or the
+        hyperparameters change: the acquisition search predicts dozens of
+        times per ask with the same ones."""
+        if getattr(self, "_scaled_train_", None) is None:
+            b = self.X_train_ / self.length_scale_
+            self._scaled_train_ = (b, np.einsum("ij,ij->i", b, b))
+        return self._scaled_train_
 
     def _extend_factor(self, n_old):
         """The factor of the grown data from that of its first `n_old` rows."""
@@ -440,6 +466,7 @@ class GaussianProcess:
         )
         gp.__dict__.update(self.__dict__)
         gp.X_train_ = np.vstack([self.X_train_, X])
+        gp._scaled_train_ = None
         gp.z_train_ = np.r_[self.z_train_, z_new]
         gp.L_ = L
         gp.L_inv_ = None
@@ -499,10 +526,11 @@ class GaussianProcess:
             `return_grad`
         """
         X = np.atleast_2d(np.asarray(X, dtype=float))
+        scaled = self._scaled_train()
         if return_grad:
-            k, g = self._kernel(X, self.X_train_, with_factor=True)
+            k, g = self._kernel(X, self.X_train_, with_factor=True, scaled_B=scaled)
         else:
-            k = self._kernel(X, self.X_train_)
+            k = self._kernel(X, self.X_train_, scaled_B=scaled)
         Ks = self.output_scale_ * k
         mean = self.y_mean_ + self.y_std_ * (Ks @ self.alpha_)
         if not (return_std or return_grad):
@@ -518,7 +546,9 @@ class GaussianProcess:
         # -output_scale * (x * sum_i G_i - G @ X_train) / length_scale**2:
         # two matrix products instead of a tensor of all the differences.
         w = L_inv.T @ v
-        weights = np.stack([g * self.alpha_, g * w.T])
+        weights = np.empty((2, *g.shape))
+        np.multiply(g, self.alpha_, out=weights[0])
+        np.multiply(g, w.T, out=weights[1])
         sums = weights.sum(axis=2)[:, :, None] * X - weights @ self.X_train_
         sums *= -self.output_scale_ / self.length_scale_**2
         mean_grad = self.y_std_ * sums[0]

@@ -41,7 +41,11 @@ scaling
 parallel
     Wall-time speed-up of ``n_jobs=2`` over ``n_jobs=1`` for BayesSearchCV
     and RandomizedSearchCV on a fit-dominated problem (SVC on digits, 4-fold
-    CV): the serial part of the search is the optimizer.
+    CV): the serial part of the search is the optimizer. First, what one
+    joblib call costs beyond its tasks on two loky workers: batches of four
+    tasks that sleep as long as a fit of that problem (so the figure does
+    not depend on the machine's load), with digits' ``X`` as an argument and
+    without, against one call of all the tasks.
 """
 
 import argparse
@@ -381,6 +385,38 @@ def run_scaling(space_names, seeds, n_iter, checkpoints=(300, 500)):
 # -------------------------------------------------------------- parallel ---
 
 
+def _sleep_task(X, seconds):
+    time.sleep(seconds)
+    return len(X)
+
+
+def run_dispatch(n_calls, seconds=0.067, n_tasks=4):
+    """Wall ms of a joblib call of `n_tasks` tasks sleeping `seconds` on two
+    workers, against the ideal, with and without digits' X as an argument."""
+    from joblib import Parallel, delayed
+    from sklearn.datasets import load_digits
+
+    X, _ = load_digits(return_X_y=True)
+    ideal = 1e3 * seconds * n_tasks / 2
+    with Parallel(n_jobs=2) as parallel:
+        parallel(delayed(_sleep_task)(X, 0.0) for _ in range(n_tasks))
+        for data, label in ((X, f"digits X ({X.nbytes / 1e6:.2f} MB)"),
+                            (X[:1], "no data")):
+            walls = []
+            for _ in range(n_calls):
+                start = time.perf_counter()
+                parallel(delayed(_sleep_task)(data, seconds) for _ in range(n_tasks))
+                walls.append(1e3 * (time.perf_counter() - start))
+            start = time.perf_counter()
+            parallel(delayed(_sleep_task)(data, seconds)
+                     for _ in range(n_calls * n_tasks))
+            one = 1e3 * (time.perf_counter() - start)
+            print(f"  {label}: {n_calls} calls of {n_tasks} tasks of "
+                  f"{1e3 * seconds:.0f} ms: median {np.median(walls):.1f} ms a call "
+                  f"(ideal {ideal:.0f}); one call of {n_calls * n_tasks}: "
+                  f"{one:.0f} ms (ideal {ideal * n_calls:.0f})", flush=True)
+
+
 def run_parallel(n_iter, seeds):
     from scipy.stats import loguniform
     from sklearn.datasets import load_digits
@@ -466,6 +502,8 @@ def main(argv=None):
         run_scaling(args.spaces, args.seeds, args.scaling_n_iter)
     if args.part in ("parallel", "all"):
         print("\n## n_jobs=2 against n_jobs=1, wall time")
+        print("what a joblib call costs beyond its tasks, two workers:")
+        run_dispatch(3 if args.quick else 13)
         run_parallel(args.parallel_n_iter, args.seeds[:3])
     limits.restore_original_limits()
 

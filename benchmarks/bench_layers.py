@@ -20,13 +20,17 @@ on a shared machine). Strategies, 40 evaluations each:
   with ``Layers(n_layers=(1, 4), units=Integer(8, 512, log=True))``;
 - ``bayes list``, ``evolution list``: the same searches with the 12
   tuples of :data:`HAND_PICKED` (depth 1 to 4, widths 8 to 512) as a
-  categorical.
+  categorical;
+- ``bayes funnel``, ``evolution funnel``, ``random funnel``: the three
+  searches with ``Layers(..., shape="funnel")``, widths that never increase
+  from one layer to the next, the shape every tuple of the list has.
 
 Printed: medians over seeds of the best CV score, the fit time (seconds of
 every fold, from ``cv_results_``; the machine may be shared, so they are
 indicative), and whether each comparison the issue asks for holds
 (``bayes/evolution layers >= the same with the list`` and ``>= random
-layers``, on the medians).
+layers``, on the medians; the same for the funnel searches against the list
+and against random search with the funnel).
 
 Seeds. Pre-registered: 0-4 (``--seeds 5``). Seeds 5-9 (``--seed-offset 5``)
 were run afterwards, to see whether the differences outlast the noise.
@@ -78,13 +82,17 @@ HAND_PICKED = [
 ]  # fmt: skip
 STRATEGIES = (
     "bayes layers", "bayes list", "evolution layers", "evolution list",
-    "random layers",
+    "random layers", "bayes funnel", "evolution funnel", "random funnel",
 )  # fmt: skip
 COMPARISONS = [
     ("bayes layers", "bayes list"),
     ("bayes layers", "random layers"),
     ("evolution layers", "evolution list"),
     ("evolution layers", "random layers"),
+    ("bayes funnel", "bayes list"),
+    ("bayes funnel", "random funnel"),
+    ("evolution funnel", "evolution list"),
+    ("evolution funnel", "random funnel"),
 ]
 
 
@@ -121,9 +129,13 @@ def _search(strategy, estimator, cv, scoring, n_iter, seed):
     prefix = estimator.steps[-1][0]
     kind, layers = strategy.split()
     dimension = (
-        Layers(n_layers=(1, 4), units=Integer(8, 512, log=True))
-        if layers == "layers"
-        else HAND_PICKED
+        HAND_PICKED
+        if layers == "list"
+        else Layers(
+            n_layers=(1, 4),
+            units=Integer(8, 512, log=True),
+            shape="funnel" if layers == "funnel" else "per_layer",
+        )
     )
     common = dict(n_iter=n_iter, cv=cv, scoring=scoring, n_jobs=1, random_state=seed)
     cls = {

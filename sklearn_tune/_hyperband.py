@@ -112,7 +112,8 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         "auto": on when `resource` is the size of a scikit-learn ensemble
         (``n_estimators``, or ``max_iter`` of the histogram gradient
         boosting), where continuing gives the model a fit from scratch
-        gives, so the same scores for less work; off otherwise.
+        gives, so the same scores for less work; off otherwise, and for
+        the fits that stop early (``n_iter_no_change``, ``early_stopping``).
     budget : float or None, default=None
         With "adaptive", the most resource the search spends: the sum of
         ``n_resources`` over the rows of ``cv_results_`` (so that it can be
@@ -276,7 +277,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         if not warm_start:
             super().fit(X, y, **params)
         else:
-            with warm_starting(self, self._estimator_max_resources):
+            with warm_starting(
+                self, self._estimator_max_resources,
+                exact_only=self.warm_start == "auto",
+            ):  # fmt: skip
                 super().fit(X, y, **params)
         self.warm_start_ = warm_start
         return self

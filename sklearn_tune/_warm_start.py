@@ -142,12 +142,30 @@ def grows_to_level(estimator, resource):
     return type(_owner(estimator, resource)).__module__.startswith("sklearn.ensemble")
 
 
+def stops_early(estimator, resource, n_samples):
+    """Whether the step that owns `resource` stops its training early on a
+    fit of `n_samples` samples (``n_iter_no_change`` of gradient boosting,
+    ``early_stopping`` of the histogram one, "auto": above 10,000 samples).
+
+    A warm-started fit that stopped early at a level goes on training at
+    the next, where a fit from scratch would stop at the same iteration:
+    the models differ.
+    """
+    params = _owner(estimator, resource).get_params(deep=False)
+    if params.get("n_iter_no_change") is None:
+        return False
+    early = params.get("early_stopping", True)
+    return early is True or (early == "auto" and n_samples > 10_000)
+
+
 def continues_exactly(estimator, resource):
     """Whether continuing a fit at a higher level of `resource` gives the
     model a fit from scratch gives: `resource` is the size of one of
     scikit-learn's ensembles that can be warm started (``n_estimators`` of
     a forest, of bagging or of gradient boosting, ``max_iter`` of the
-    histogram gradient boosting), in `estimator` or in one of its steps.
+    histogram gradient boosting), in `estimator` or in one of its steps,
+    provided the fit does not stop early (:func:`stops_early`, checked fit
+    by fit).
 
     Examples
     --------
@@ -180,7 +198,9 @@ def continues_exactly(estimator, resource):
 
 
 @contextmanager
-def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
+def warm_starting(
+    search, full_resource, cache=None, needs="warm_start=True", exact_only=False
+):
     """Put a :class:`WarmStartCache` in place of ``search.estimator``.
 
     scikit-learn's ``evaluate_candidates`` clones the search's estimator for
@@ -202,6 +222,10 @@ def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
         :class:`LineageWarmStart` for population-based training.
     needs : str, default="warm_start=True"
         What the search's user asked for, as the errors name it.
+    exact_only : bool, default=False
+        Continue only the fits that give the model a fit from scratch
+        gives (see :func:`stops_early`); the others are fitted from
+        scratch. Only for :class:`WarmStartCache`.
 
     Yields
     ------
@@ -231,7 +255,8 @@ def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
         os.makedirs(cache_dir, mode=0o700, exist_ok=True)
     grows = grows_to_level(estimator, resource)
     cache = WarmStartCache if cache is None else cache
-    search.estimator = cache(estimator, cache_dir, resource, grows, max_level)
+    extra = {"tune_exact_only": True} if exact_only else {}
+    search.estimator = cache(estimator, cache_dir, resource, grows, max_level, **extra)
     completed = False
     try:
         yield search.estimator
@@ -274,16 +299,22 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         training per fit call (epochs).
     tune_max_level : int
         The full resource; fits at that level are not saved.
+    tune_exact_only : bool, default=False
+        Fit from scratch, and save nothing, when the fit stops early
+        (:func:`stops_early`): continuing it would not give the model a fit
+        from scratch gives.
     """
 
     def __init__(
-        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows, tune_max_level
-    ):
+        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows,
+        tune_max_level, tune_exact_only=False,
+    ):  # fmt: skip
         self.tune_estimator = tune_estimator
         self.tune_cache_dir = tune_cache_dir
         self.tune_resource = tune_resource
         self.tune_grows = tune_grows
         self.tune_max_level = tune_max_level
+        self.tune_exact_only = tune_exact_only
 
     def get_params(self, deep=True):
         own = super().get_params(deep=False)
@@ -300,6 +331,12 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def fit(self, X, y=None, **fit_params):
+        if self.tune_exact_only and stops_early(
+            self.tune_estimator, self.tune_resource,
+            X.shape[0] if hasattr(X, "shape") else len(X),
+        ):
+            self.estimator_ = clone(self.tune_estimator).fit(X, y, **fit_params)
+            return self
         level = self.tune_estimator.get_params()[self.tune_resource]
         configuration = configuration_key(self.tune_estimator, self.tune_resource)
         # The configuration first, so that the search can remove the fits

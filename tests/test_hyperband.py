@@ -982,13 +982,23 @@ def forest_search(**kwargs):
         RandomForestClassifier(n_estimators=9, random_state=0),
         GradientBoostingClassifier(n_estimators=9, random_state=0),
         BaggingClassifier(n_estimators=9, random_state=0),
+        # Fits that stop early are not continued: a continued one would go
+        # on training where a fit from scratch stops.
+        GradientBoostingClassifier(
+            n_estimators=9, n_iter_no_change=1, learning_rate=1.0, random_state=0
+        ),
+        HistGradientBoostingClassifier(
+            max_iter=9, early_stopping=True, n_iter_no_change=1, learning_rate=1.0,
+            random_state=0,
+        ),  # fmt: skip
     ],
 )
 def test_warm_started_ensembles_score_as_fits_from_scratch(estimator):
     def search(**kwargs):
+        resource = "max_iter" if "max_iter" in estimator.get_params() else "n_estimators"
         return HyperbandSearchCV(
             estimator, {"max_features": uniform(0.2, 0.8)},
-            resource="n_estimators", n_iter=22, cv=3, random_state=0, **kwargs,
+            resource=resource, n_iter=22, cv=3, random_state=0, **kwargs,
         ).fit(X, y)  # fmt: skip
 
     cold = search(warm_start=False)

@@ -213,7 +213,7 @@ def warm_starting(
     Parameters
     ----------
     search : HyperbandSearchCV
-        The search about to fit, with ``warm_start=True``.
+        The search about to fit, with warm starts on.
     full_resource : callable
         Returns the full resource of ``search.resource``, an estimator
         parameter; called once that is known not to be ``"n_samples"``.

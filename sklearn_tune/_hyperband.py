@@ -14,7 +14,7 @@ from ._compat import Interval, StrOptions, checked_cv, validate_params
 from ._names import did_you_mean
 from ._fold_groups import rank_complete_first
 from ._splitters import SubsampledFolds
-from ._warm_start import WarmStartCache, warm_starting
+from ._warm_start import WarmStartCache, continues_exactly, warm_starting
 from .optimizers._hyperband import AdaptiveHyperbandOptimizer, HyperbandOptimizer
 from .optimizers._pareto import non_dominated_rank
 
@@ -100,13 +100,20 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         (BOHB), and a level used once the best ``eta ** 2`` of
         ``eta ** 3`` full-resource configurations, scored at it, keep their
         best in their top ``1 / eta``.
-    warm_start : bool, default=False
+    warm_start : bool or "auto", default="auto"
         Continue a promoted configuration from its fit at the previous
         level, fold by fold, for a `resource` of an estimator (or step) with
         a ``warm_start`` parameter: ensembles grow to the level, others
         (MLP, SGD) train for the difference. Fits are kept on disk, next to
-        `checkpoint` if any (``<checkpoint>.warm_start``); the refit goes
+        `checkpoint` if any (``<checkpoint>.warm_start``), those of the
+        configurations a rung did not promote removed once it is decided;
+        a worker that cannot reach them fits from scratch. The refit goes
         through the levels the chosen configuration was scored with.
+        "auto": on when `resource` is the size of a scikit-learn ensemble
+        (``n_estimators``, or ``max_iter`` of the histogram gradient
+        boosting), where continuing gives the model a fit from scratch
+        gives, so the same scores for less work; off otherwise, and for
+        the fits that stop early (``n_iter_no_change``, ``early_stopping``).
     budget : float or None, default=None
         With "adaptive", the most resource the search spends: the sum of
         ``n_resources`` over the rows of ``cv_results_`` (so that it can be
@@ -151,6 +158,9 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     plan_ : list of dict
         One row per rung: ``round``, ``bracket``, ``rung``, ``n_candidates``,
         ``n_resources``; with ``"bayes"``, a check is a bracket of one rung.
+    warm_start_ : bool
+        Whether promoted configurations continued their previous fit
+        (`warm_start`, "auto" resolved).
     lowest_level_ : int
         The lowest level trusted at the end; `max_resources_` means only
         Bayesian optimisation at the full resource was left ("adaptive").
@@ -216,7 +226,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         "max_resources": _RESOURCES_OR_AUTO,
         "eta": [Interval(RealNumber, 1, None, closed="neither")],
         "sampler": [StrOptions({"adaptive", "random", "bayes"})],
-        "warm_start": ["boolean"],
+        "warm_start": ["boolean", StrOptions({"auto"})],
         "budget": [Interval(RealNumber, 0, None, closed="neither"), None],
     }
 
@@ -226,7 +236,7 @@ class HyperbandSearchCV(BaseTuneSearchCV):
         random_state=None, error_score=np.nan, return_train_score=False,
         max_time=None, n_iter_no_change=None, tol=0.0, checkpoint=None,
         resource="n_samples", min_resources="auto", max_resources="auto", eta=3,
-        sampler="adaptive", warm_start=False, budget=None, objectives=None,
+        sampler="adaptive", warm_start="auto", budget=None, objectives=None,
         early_stopping_cv=None,
     ):  # fmt: skip
         super().__init__(
@@ -258,12 +268,22 @@ class HyperbandSearchCV(BaseTuneSearchCV):
                 "early_stopping_cv=None, or the rule with BayesSearchCV, "
                 "EvolutionarySearchCV or GradientSearchCV."
             )
-        if not self.warm_start:
-            return super().fit(X, y, **params)
         # Bad parameters get scikit-learn's message before warm start checks.
         validate_params(self)
-        with warm_starting(self, self._estimator_max_resources):
-            return super().fit(X, y, **params)
+        if self.warm_start == "auto":
+            warm_start = continues_exactly(self.estimator, self.resource)
+        else:
+            warm_start = bool(self.warm_start)
+        if not warm_start:
+            super().fit(X, y, **params)
+        else:
+            with warm_starting(
+                self, self._estimator_max_resources,
+                exact_only=self.warm_start == "auto",
+            ):  # fmt: skip
+                super().fit(X, y, **params)
+        self.warm_start_ = warm_start
+        return self
 
     def _check_objective_defined(self):
         if self.objectives is not None and not self._multi_objective:
@@ -371,6 +391,10 @@ class HyperbandSearchCV(BaseTuneSearchCV):
     def _prepare_batch(self, optimizer, batch, cv):
         # The candidates carry their level under the resource's name: as is
         # for an estimator parameter, a subsample of the folds for samples.
+        if isinstance(self.estimator, WarmStartCache):
+            # The rungs before this batch are decided: what they did not
+            # promote will not be continued.
+            self.estimator.keep_only(optimizer.running_configurations())
         if self.resource != "n_samples":
             return batch, cv
         level = batch[0]["n_samples"]

@@ -7,6 +7,11 @@ handed from one rung to the next in memory. The wrapper keeps it on disk
 instead, under a key made of the configuration (every parameter but the
 resource) and the training data of the fold, so that any worker finds it.
 
+The search removes the fits of the configurations a rung did not promote
+as soon as the rung is decided, so the store holds at most one fit per
+running configuration and fold. Where the store cannot be reached (a
+worker on another machine, a removed directory), fits are from scratch.
+
 When a continued fit is not the model a fit from scratch would give
 (epochs with a restarted optimiser), the refit must train the chosen
 configuration the way it was scored: the search records, after its last
@@ -50,9 +55,35 @@ def _save(obj, path):
     write_atomically(obj, path, fsync=False)
 
 
+def _save_if_reachable(obj, path):
+    """Save `obj`, unless its directory cannot be written (removed, or not
+    there on this worker's machine): a fit that finds nothing to continue
+    trains from scratch, so a missing fit costs time, not a result."""
+    try:
+        _save(obj, path)
+    except OSError:
+        pass
+
+
 def _load(path):
     with open(path, "rb") as f:
         return pickle.load(f)
+
+
+def _listdir(directory):
+    """The names in `directory`; none if it cannot be read."""
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        # Removed already (by another worker, or with the whole store).
+        pass
 
 
 def warm_start_parameter(resource):
@@ -97,18 +128,79 @@ def configuration_key(estimator, resource):
     return joblib.hash(clone(estimator).set_params(**{resource: None}))
 
 
+def _owner(estimator, resource):
+    """The estimator (or pipeline step) that has the parameter `resource`."""
+    step, _, _ = resource.rpartition("__")
+    return estimator.get_params()[step] if step else estimator
+
+
 def grows_to_level(estimator, resource):
     """Whether a warm-started fit grows the model to the resource level
     (scikit-learn's ensembles: ``n_estimators``, or ``max_iter`` of the
     histogram gradient boosting), rather than training for that many more
     epochs (``max_iter`` of MLP or SGD)."""
-    step, _, _ = resource.rpartition("__")
-    owner = estimator.get_params()[step] if step else estimator
-    return type(owner).__module__.startswith("sklearn.ensemble")
+    return type(_owner(estimator, resource)).__module__.startswith("sklearn.ensemble")
+
+
+def stops_early(estimator, resource, n_samples):
+    """Whether the step that owns `resource` stops its training early on a
+    fit of `n_samples` samples (``n_iter_no_change`` of gradient boosting,
+    ``early_stopping`` of the histogram one, "auto": above 10,000 samples).
+
+    A warm-started fit that stopped early at a level goes on training at
+    the next, where a fit from scratch would stop at the same iteration:
+    the models differ.
+    """
+    params = _owner(estimator, resource).get_params(deep=False)
+    if params.get("n_iter_no_change") is None:
+        return False
+    early = params.get("early_stopping", True)
+    return early is True or (early == "auto" and n_samples > 10_000)
+
+
+def continues_exactly(estimator, resource):
+    """Whether continuing a fit at a higher level of `resource` gives the
+    model a fit from scratch gives: `resource` is the size of one of
+    scikit-learn's ensembles that can be warm started (``n_estimators`` of
+    a forest, of bagging or of gradient boosting, ``max_iter`` of the
+    histogram gradient boosting), in `estimator` or in one of its steps,
+    provided the fit does not stop early (:func:`stops_early`, checked fit
+    by fit).
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_tune._warm_start import continues_exactly
+    >>> forest = make_pipeline(StandardScaler(), RandomForestClassifier())
+    >>> continues_exactly(forest, "randomforestclassifier__n_estimators")
+    True
+    >>> continues_exactly(forest, "randomforestclassifier__max_depth")
+    False
+    >>> continues_exactly(MLPClassifier(), "max_iter")
+    False
+    """
+    if resource == "n_samples":
+        return False
+    try:
+        owner = _owner(estimator, resource)
+    except KeyError:
+        return False
+    name = resource.rpartition("__")[2]
+    return (
+        grows_to_level(estimator, resource)
+        and name in ("n_estimators", "max_iter")
+        and name in owner.get_params(deep=False)
+        and "warm_start" in owner.get_params(deep=False)
+    )
 
 
 @contextmanager
-def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
+def warm_starting(
+    search, full_resource, cache=None, needs="warm_start=True", exact_only=False
+):
     """Put a :class:`WarmStartCache` in place of ``search.estimator``.
 
     scikit-learn's ``evaluate_candidates`` clones the search's estimator for
@@ -121,7 +213,7 @@ def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
     Parameters
     ----------
     search : HyperbandSearchCV
-        The search about to fit, with ``warm_start=True``.
+        The search about to fit, with warm starts on.
     full_resource : callable
         Returns the full resource of ``search.resource``, an estimator
         parameter; called once that is known not to be ``"n_samples"``.
@@ -130,6 +222,10 @@ def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
         :class:`LineageWarmStart` for population-based training.
     needs : str, default="warm_start=True"
         What the search's user asked for, as the errors name it.
+    exact_only : bool, default=False
+        Continue only the fits that give the model a fit from scratch
+        gives (see :func:`stops_early`); the others are fitted from
+        scratch. Only for :class:`WarmStartCache`.
 
     Yields
     ------
@@ -159,7 +255,8 @@ def warm_starting(search, full_resource, cache=None, needs="warm_start=True"):
         os.makedirs(cache_dir, mode=0o700, exist_ok=True)
     grows = grows_to_level(estimator, resource)
     cache = WarmStartCache if cache is None else cache
-    search.estimator = cache(estimator, cache_dir, resource, grows, max_level)
+    extra = {"tune_exact_only": True} if exact_only else {}
+    search.estimator = cache(estimator, cache_dir, resource, grows, max_level, **extra)
     completed = False
     try:
         yield search.estimator
@@ -184,7 +281,10 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
     a clone is fitted from scratch, through the levels the search recorded
     for the configuration if it did (the refit). Fits below
     `tune_max_level` are saved for the next level, and a saved fit is
-    removed once continued.
+    removed once continued, or by :meth:`keep_only` once its configuration
+    is not promoted. A store that cannot be read or written (removed, or
+    not on the machine of a worker) is not an error: the fit is from
+    scratch, and nothing is saved.
 
     Parameters
     ----------
@@ -199,16 +299,22 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         training per fit call (epochs).
     tune_max_level : int
         The full resource; fits at that level are not saved.
+    tune_exact_only : bool, default=False
+        Fit from scratch, and save nothing, when the fit stops early
+        (:func:`stops_early`): continuing it would not give the model a fit
+        from scratch gives.
     """
 
     def __init__(
-        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows, tune_max_level
-    ):
+        self, tune_estimator, tune_cache_dir, tune_resource, tune_grows,
+        tune_max_level, tune_exact_only=False,
+    ):  # fmt: skip
         self.tune_estimator = tune_estimator
         self.tune_cache_dir = tune_cache_dir
         self.tune_resource = tune_resource
         self.tune_grows = tune_grows
         self.tune_max_level = tune_max_level
+        self.tune_exact_only = tune_exact_only
 
     def get_params(self, deep=True):
         own = super().get_params(deep=False)
@@ -225,9 +331,17 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def fit(self, X, y=None, **fit_params):
+        if self.tune_exact_only and stops_early(
+            self.tune_estimator, self.tune_resource,
+            X.shape[0] if hasattr(X, "shape") else len(X),
+        ):
+            self.estimator_ = clone(self.tune_estimator).fit(X, y, **fit_params)
+            return self
         level = self.tune_estimator.get_params()[self.tune_resource]
         configuration = configuration_key(self.tune_estimator, self.tune_resource)
-        key = data_key(configuration, X, y, fit_params)
+        # The configuration first, so that the search can remove the fits
+        # of a configuration on every fold without knowing the folds.
+        key = f"{configuration}-{data_key(X, y, fit_params)}"
         estimator, done, path = self._load_below(key, level)
         if estimator is None:
             estimator, done = clone(self.tune_estimator), 0
@@ -236,11 +350,37 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
                 done = step
         self._fit_to(estimator, done, level, X, y, fit_params)
         if level < self.tune_max_level:
-            _save(estimator, os.path.join(self.tune_cache_dir, f"{key}-{level}.pkl"))
+            path_to = os.path.join(self.tune_cache_dir, f"{key}-{level}.pkl")
+            _save_if_reachable(estimator, path_to)
         if path is not None:
-            os.remove(path)
+            _remove(path)
         self.estimator_ = estimator
         return self
+
+    def keep_only(self, candidates):
+        """Remove the saved fits of every configuration but `candidates`'.
+
+        The search calls it once a rung is decided, so that the fits of the
+        configurations it did not promote do not wait for the end of the
+        search: the store holds at most one fit per configuration still
+        running and fold.
+
+        Parameters
+        ----------
+        candidates : iterable of dict
+            Parameters of the configurations that a later rung may continue
+            (the resource, at any level, included or not).
+        """
+        keep = {
+            configuration_key(
+                clone(self.tune_estimator).set_params(**params), self.tune_resource
+            )
+            for params in candidates
+        }
+        for name in _listdir(self.tune_cache_dir):
+            configuration, _, rest = name.partition("-")
+            if rest.endswith(".pkl") and configuration not in keep:
+                _remove(os.path.join(self.tune_cache_dir, name))
 
     def record_schedules(self, trained_levels):
         """Save the levels each configuration was trained through, for the
@@ -261,7 +401,7 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
             key = configuration_key(estimator, self.tune_resource)
             if len(levels) > len(schedules.get(key, [])):
                 schedules[key] = levels
-        _save(schedules, os.path.join(self.tune_cache_dir, _SCHEDULES))
+        _save_if_reachable(schedules, os.path.join(self.tune_cache_dir, _SCHEDULES))
 
     def _fit_to(self, estimator, done, level, X, y, fit_params):
         """Train `estimator`, fitted up to level `done` (0: not fitted), up
@@ -276,17 +416,21 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
     def _schedule(self, configuration, level):
         """The levels below `level` that the search trained `configuration`
         through, when it wrote them (for the refit)."""
-        path = os.path.join(self.tune_cache_dir, _SCHEDULES)
-        if not os.path.exists(path):
+        try:
+            schedules = _load(os.path.join(self.tune_cache_dir, _SCHEDULES))
+        except OSError:
+            # Not recorded (a fit during the search), or not reachable from
+            # this worker: trained in one go.
             return []
-        return [step for step in _load(path).get(configuration, []) if step < level]
+        return [step for step in schedules.get(configuration, []) if step < level]
 
     def _load_below(self, key, level):
         """The saved fit of `key` at the highest level below `level`, that
-        level and the file; Nones if there is none, or it cannot be read."""
+        level and the file; Nones if there is none, or it cannot be read
+        (the store removed, or on another machine)."""
         pattern = re.compile(rf"{key}-(\d+)\.pkl")
         saved = []
-        for name in os.listdir(self.tune_cache_dir):
+        for name in _listdir(self.tune_cache_dir):
             match = pattern.fullmatch(name)
             if match and int(match.group(1)) < level:
                 saved.append((int(match.group(1)), name))
@@ -390,7 +534,7 @@ class LineageWarmStart(WarmStartCache):
         self._fit_to(estimator, done, level, X, y, fit_params)
         if self.tune_save is not None:
             name = f"{self.tune_save}-{data}.pkl"
-            _save(estimator, os.path.join(self.tune_cache_dir, name))
+            _save_if_reachable(estimator, os.path.join(self.tune_cache_dir, name))
         self.estimator_ = estimator
         return self
 
@@ -409,25 +553,26 @@ class LineageWarmStart(WarmStartCache):
         for schedule in schedules:
             estimator = clone(self.tune_estimator).set_params(**schedule[-1])
             saved.setdefault(configuration_key(estimator, self.tune_resource), schedule)
-        _save(saved, os.path.join(self.tune_cache_dir, _SCHEDULES))
+        _save_if_reachable(saved, os.path.join(self.tune_cache_dir, _SCHEDULES))
 
     def forget(self, prefix):
         """Remove the saved states whose name starts with `prefix` (a step
         no member continues any more)."""
-        for name in os.listdir(self.tune_cache_dir):
+        for name in _listdir(self.tune_cache_dir):
             if name.startswith(prefix):
-                os.remove(os.path.join(self.tune_cache_dir, name))
+                _remove(os.path.join(self.tune_cache_dir, name))
 
     def _recorded_schedule(self, level):
         """The recorded steps of this configuration below `level`, as
         (parameters, level) pairs."""
-        path = os.path.join(self.tune_cache_dir, _SCHEDULES)
-        if not os.path.exists(path):
+        try:
+            schedules = _load(os.path.join(self.tune_cache_dir, _SCHEDULES))
+        except OSError:
             return []
         key = configuration_key(self.tune_estimator, self.tune_resource)
         resource = self.tune_resource
         return [
             ({k: v for k, v in params.items() if k != resource}, params[resource])
-            for params in _load(path).get(key, [])
+            for params in schedules.get(key, [])
             if params[resource] < level
         ]

@@ -4,6 +4,7 @@ subsampling of the folds, and HyperbandSearchCV end to end."""
 import math
 import os
 import pickle
+import shutil
 import stat
 import tempfile
 import warnings
@@ -23,8 +24,15 @@ from scipy.stats import loguniform, norm, randint, uniform
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import (
+    BaggingClassifier,
+    ExtraTreesClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -34,6 +42,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_tune import Integer, Real, SearchSpace
 from sklearn_tune._hyperband import HyperbandSearchCV
 from sklearn_tune._splitters import FixedSplits, SubsampledFolds
+from sklearn_tune._warm_start import WarmStartCache
 from sklearn_tune.optimizers._hyperband import (
     AdaptiveHyperbandOptimizer,
     HyperbandOptimizer,
@@ -915,6 +924,149 @@ def test_warm_start_resumes_from_a_checkpoint(tmp_path, monkeypatch):
     assert promoted.any()
     np.testing.assert_array_equal(results["mean_test_run"][promoted], 6)
     assert not ckpt.exists() and not cache.exists()
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, expected",
+    [
+        (RandomForestClassifier(n_estimators=9), "n_estimators", True),
+        (ExtraTreesClassifier(n_estimators=9), "n_estimators", True),
+        (GradientBoostingClassifier(n_estimators=9), "n_estimators", True),
+        (BaggingClassifier(n_estimators=9), "n_estimators", True),
+        (HistGradientBoostingClassifier(max_iter=9), "max_iter", True),
+        (
+            make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=9)),
+            "randomforestclassifier__n_estimators",
+            True,
+        ),
+        # Continued epochs restart the optimiser: another model.
+        (MLPClassifier(max_iter=9), "max_iter", False),
+        (sgd(), "max_iter", False),
+        (EpochClassifier(max_iter=9), "max_iter", False),
+        # Not an ensemble's size: a warm start would keep the old trees.
+        (RandomForestClassifier(n_estimators=3, max_depth=9), "max_depth", False),
+        (RandomForestClassifier(n_estimators=3), "n_samples", False),
+    ],
+)
+def test_warm_start_auto_is_on_for_ensembles_grown_by_their_size(
+    estimator, resource, expected
+):
+    step = resource.rpartition("__")[0]
+    space = {f"{step}__random_state" if step else "random_state": [0, 1, 2, 3]}
+    if isinstance(estimator, EpochClassifier):
+        space = {"alpha": [0.1, 0.2, 0.3, 0.4]}
+    search = HyperbandSearchCV(
+        estimator, space, resource=resource, n_iter=6, cv=2, random_state=0,
+        max_resources=9 if resource == "max_depth" else "auto",
+    )  # fmt: skip
+    assert search.warm_start == "auto"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLP and SGD stopped early
+        search.fit(X, y)
+    assert search.warm_start_ is expected
+    assert search.estimator is estimator
+
+
+def forest_search(**kwargs):
+    kwargs.setdefault("n_iter", 40)
+    return HyperbandSearchCV(
+        RandomForestClassifier(n_estimators=9, random_state=0),
+        {"max_features": uniform(0.2, 0.8), "min_samples_leaf": randint(1, 9)},
+        resource="n_estimators", cv=3, random_state=0, **kwargs,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        RandomForestClassifier(n_estimators=9, random_state=0),
+        GradientBoostingClassifier(n_estimators=9, random_state=0),
+        BaggingClassifier(n_estimators=9, random_state=0),
+        # Fits that stop early are not continued: a continued one would go
+        # on training where a fit from scratch stops.
+        GradientBoostingClassifier(
+            n_estimators=9, n_iter_no_change=1, learning_rate=1.0, random_state=0
+        ),
+        HistGradientBoostingClassifier(
+            max_iter=9, early_stopping=True, n_iter_no_change=1, learning_rate=1.0,
+            random_state=0,
+        ),  # fmt: skip
+    ],
+)
+def test_warm_started_ensembles_score_as_fits_from_scratch(estimator):
+    def search(**kwargs):
+        resource = "max_iter" if "max_iter" in estimator.get_params() else "n_estimators"
+        return HyperbandSearchCV(
+            estimator, {"max_features": uniform(0.2, 0.8)},
+            resource=resource, n_iter=22, cv=3, random_state=0, **kwargs,
+        ).fit(X, y)  # fmt: skip
+
+    cold = search(warm_start=False)
+    assert not cold.warm_start_
+    for warm in (search(), search(n_jobs=2)):
+        assert warm.warm_start_
+        assert warm.cv_results_["params"] == cold.cv_results_["params"]
+        np.testing.assert_allclose(
+            warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+        )
+        assert warm.best_params_ == cold.best_params_
+        assert type(warm.best_estimator_) is type(estimator)
+        np.testing.assert_array_equal(
+            warm.best_estimator_.predict_proba(X), cold.best_estimator_.predict_proba(X)
+        )
+
+
+def test_warm_start_keeps_one_fit_per_running_configuration_and_fold(monkeypatch):
+    keep_only = WarmStartCache.keep_only
+    stores = []
+
+    def record(self, candidates):
+        candidates = list(candidates)
+        keep_only(self, candidates)
+        stores.append((len(candidates), os.listdir(self.tune_cache_dir)))
+
+    monkeypatch.setattr(WarmStartCache, "keep_only", record)
+    search = forest_search().fit(X, y)
+    assert search.warm_start_
+    n_below_top = (search.cv_results_["n_resources"] < 9).sum()
+    # One file per configuration still running and fold (3), not one per
+    # fit below the full resource so far.
+    assert len(stores) == search.cv_results_["iter"].max() + 1
+    for n_running, names in stores:
+        assert len(names) <= 3 * n_running
+    assert max(len(names) for _, names in stores) < 3 * n_below_top
+
+
+def test_warm_start_fits_from_scratch_when_the_store_is_gone(monkeypatch):
+    keep_only = WarmStartCache.keep_only
+    calls = []
+
+    # Removed from the second batch on: the fits of the first rung are gone.
+    def remove_store(self, candidates):
+        keep_only(self, candidates)
+        if calls:
+            shutil.rmtree(self.tune_cache_dir, ignore_errors=True)
+        calls.append(self.tune_cache_dir)
+
+    cold = epoch_search(warm_start=False).fit(X, y)
+    monkeypatch.setattr(WarmStartCache, "keep_only", remove_store)
+    search = epoch_search(warm_start=True).fit(X, y)
+    results = search.cv_results_
+    assert results["params"] == cold.cv_results_["params"]
+    # Nothing to continue: every fit trained all its epochs.
+    np.testing.assert_array_equal(results["mean_test_run"], results["n_resources"])
+    assert search.best_estimator_.epochs_run_ == 9
+    assert len(calls) > 2 and not os.path.exists(calls[0])
+
+
+def test_a_store_out_of_reach_is_fitted_from_scratch(tmp_path):
+    missing = str(tmp_path / "on-another-machine")
+    wrapper = WarmStartCache(EpochClassifier(max_iter=3), missing, "max_iter", False, 9)
+    wrapper.fit(X, y)
+    assert wrapper.estimator_.epochs_run_ == 3
+    wrapper.keep_only([{"alpha": 0.0}])
+    wrapper.record_schedules([({"alpha": 0.0, "max_iter": 9}, [3, 9])])
+    assert not os.path.exists(missing)
 
 
 @pytest.mark.parametrize(

@@ -358,6 +358,29 @@ class HyperbandOptimizer(BaseOptimizer):
         start = self._brackets[bracket].start
         return self.levels[start : start + rung + 1]
 
+    def running_configurations(self):
+        """The candidates that a later rung may still continue, at their
+        last level asked: those of the last rung of every bracket that has
+        rungs left, and those asked and not told yet.
+
+        A configuration missing from them is done: a rung did not promote
+        it, or it reached the last rung of its bracket (a check, a random
+        candidate outside the plan). Warm starts use this to remove its
+        saved fits.
+        """
+        running = []
+        for bracket in self._brackets:
+            if not bracket.rungs:
+                continue
+            has_next = len(bracket.rungs) < len(bracket.sizes)
+            running.extend(
+                candidate
+                for subspace, candidate in bracket.rungs[-1]
+                if has_next
+                or self.space.key(candidate, subspace) not in self._job_scores
+            )
+        return running
+
     def _level_of(self, candidate):
         return None if self.resource is None else candidate[self.resource]
 

@@ -146,7 +146,8 @@ def run(problems, seeds, quick):
 
 def time_to_match(rows, problem, seed):
     """PBT's fit time over the fit time RandomizedSearchCV(x4) took to
-    reach PBT's best CV minus TOLERANCE (inf: it never did)."""
+    reach PBT's best CV minus TOLERANCE (0 when it never did:
+    PBT is then infinitely faster)."""
     by = {r["search"]: r for r in rows if r["problem"] == problem and r["seed"] == seed}
     pbt, long = by["EvolutionarySearchCV(pbt)"], by["RandomizedSearchCV(x4)"]
     times, best = long["curve"]

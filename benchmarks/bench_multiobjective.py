@@ -50,7 +50,8 @@ Problems:
 
     python -m benchmarks.bench_multiobjective --quick
     python -m benchmarks.bench_multiobjective [--problems zdt1 zdt2 dtlz2
-        l1-logistic-cancer hgb-cancer] [--seeds 5] [--budgets 60 150]
+        l1-logistic-cancer hgb-cancer] [--seeds 5] [--first-seed 0]
+        [--budgets 60 150]
         [--strategies bayes evolution optuna-nsga2 optuna-tpe random]
 """
 
@@ -451,11 +452,13 @@ def main(argv=None):
     parser.add_argument("--strategies", nargs="+", choices=STRATEGIES,
                         default=list(STRATEGIES))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run from this one (design seeds: 100)")
     parser.add_argument("--budgets", type=int, nargs="+", default=[60, 150])
     args = parser.parse_args(argv)
     if args.quick:
         args.problems, args.seeds, args.budgets = ["zdt1"], 2, [30]
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     budgets = sorted(args.budgets)
     with pin_blas():
         table = _hypervolumes(args.problems, args.strategies, seeds, budgets)

@@ -30,6 +30,10 @@ _ACQUISITIONS = ("ei", "pi", "ucb")
 # after 30 evaluations is about -24).
 
 
+# Floor of a cost before its logarithm (a time measured as 0).
+_TINY_COST = 1e-12
+
+
 def default_n_initial_points(subspace):
     """Size of the quasi-random initial design of a sub-space.
 
@@ -358,6 +362,9 @@ class BayesOptimizer(BaseOptimizer):
         if self.n_objectives_ == 1:
             return self._imputed_scores()
         Y = self._imputed_objectives()
+        costs = list(self.cost_objectives_)
+        if costs:
+            Y[:, costs] = -np.log(np.maximum(-Y[:, costs], _TINY_COST))
         return chebyshev_scalarization(Y, parego_weights(Y, self._rng))
 
     def _incumbent(self, models, scores):

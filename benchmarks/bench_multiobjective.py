@@ -57,6 +57,7 @@ Problems:
 
 import argparse
 import math
+import os
 import time
 import warnings
 
@@ -312,12 +313,18 @@ def run(strategy, problem, n_iter, seed):
 # ------------------------------------------------------------------ report --
 
 
+def _load():
+    """The machine's 1-minute load average (its fit times depend on it)."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
+
+
 def _hypervolumes(problems, strategies, seeds, budgets):
     table = {}
     for name in problems:
         problem = PROBLEMS[name]()
         print(f"\n{name}: reference point {problem.reference.tolist()} "
-              f"(objectives {problem.objectives}, maximised)")
+              f"(objectives {problem.objectives}, maximised; load average "
+              f"{_load()})")
         values = {(strategy, b): [] for strategy in strategies for b in budgets}
         spent = dict.fromkeys(strategies, 0.0)
         # Seed by seed, every strategy in turn: a change of the machine's
@@ -336,6 +343,7 @@ def _hypervolumes(problems, strategies, seeds, budgets):
                 f"HV@{b} median {np.median(values[strategy, b]):.4g}" for b in budgets
             )
             print(f"  {strategy:13s} {line}   ({spent[strategy]:.0f}s)")
+        print(f"  load average at the end: {_load()}")
     return table
 
 

@@ -106,7 +106,10 @@ class BayesOptimizer(BaseOptimizer):
     the simplex half the time, otherwise aimed at a member of the front
     found so far (see ``_pareto.parego_weights``), so that successive asks
     aim at different parts of the Pareto front, spread along it.
-    ``surrogate_mean`` is then that of the scalarisation.
+    ``surrogate_mean`` is then that of the scalarisation. Objectives that
+    are minus a positive cost (:meth:`set_costs`: fit and score times)
+    enter the scalarisation as minus their logarithm: they span orders of
+    magnitude with a noise proportional to them, which the log makes even.
 
     Parameters
     ----------

@@ -320,8 +320,8 @@ def chebyshev_scalarization(Y, weights, rho=_RHO):
     gradient boosting, 100-105 for L1 logistic, 100-102 for ZDT2 and
     DTLZ2, 100-101 for ZDT1), it raised BayesOptimizer's median
     hypervolume at 150 evaluations on gradient boosting (accuracy against
-    log fit time, on a loaded machine) from 0.1125 to 0.1153 (higher on 7
-    of 10 seeds), on L1 logistic from 18.303 to 18.309, on ZDT1 from 11.749 to 11.755 and on ZDT2 from 11.407 to
+    log fit time) from HGB_LOG to HGB_FRONT, on L1 logistic from 18.303
+    to 18.309, on ZDT1 from 11.749 to 11.755 and on ZDT2 from 11.407 to
     11.418; on DTLZ2 it rose at 60 evaluations (8.272 to 8.311) and fell
     at 150 (8.529 to 8.516).
 

@@ -216,24 +216,6 @@ def _volume(Y, reference):
     return volume
 
 
-def _shortfalls(Y):
-    """Each row's shortfall from the best value of each objective, in units
-    of the range the Pareto front spans on it.
-
-    The front's range rather than all rows': a few very bad rows (a
-    model predicting the majority class) would otherwise squeeze the
-    front into a corner of [0, 1] and leave the scalarisation little to
-    tell its members apart. An objective on which the front has a single
-    value falls back on the range of all rows.
-    """
-    high = Y.max(axis=0)
-    front = Y[non_dominated_rank(Y) == 1]
-    span = high - front.min(axis=0)
-    everywhere = high - Y.min(axis=0)
-    span = np.where(span > 0, span, np.where(everywhere > 0, everywhere, 1.0))
-    return (high - Y) / span
-
-
 def random_weights(n_objectives, rng):
     """A weight vector drawn uniformly from the simplex.
 
@@ -259,7 +241,7 @@ def parego_weights(Y, rng):
     as ParEGO does; otherwise they aim at a member of the front of `Y`,
     drawn uniformly among its distinct objective vectors: each weight is
     inversely proportional to the member's shortfall from the best value of
-    its objective (in units of the front's range, as in
+    its objective (rescaled to [0, 1] as in
     :func:`chebyshev_scalarization`, plus 0.05), which puts the corner of
     the scalarisation's level set on that member.
 
@@ -299,7 +281,10 @@ def parego_weights(Y, rng):
     Y = _as_matrix(Y)
     if rng.random() < 0.5:
         return random_weights(Y.shape[1], rng)
-    members = np.unique(_shortfalls(Y)[non_dominated_rank(Y) == 1], axis=0)
+    high = Y.max(axis=0)
+    span = np.where(high > Y.min(axis=0), high - Y.min(axis=0), 1.0)
+    rank = non_dominated_rank(Y)
+    members = np.unique((high - Y[rank == 1]) / span, axis=0)
     weights = 1.0 / (members[rng.integers(len(members))] + _AIM_OFFSET)
     return weights / weights.sum()
 
@@ -307,23 +292,11 @@ def parego_weights(Y, rng):
 def chebyshev_scalarization(Y, weights, rho=_RHO):
     """ParEGO's augmented Chebyshev scalarisation, to be maximised.
 
-    The value of a row is minus ``max_j w_j d_j + rho * sum_j w_j d_j``,
-    where ``d_j`` is its shortfall from the best value of objective ``j``
-    in units of the range the Pareto front of `Y` spans on it (0 at the
-    best value, 1 at the front's worst; the rows off the front may fall
-    further). Its maximisers, over all weight vectors, cover the whole
-    Pareto front, concave parts included (Knowles, 2006).
-
-    ParEGO rescales by the range of all rows instead; the front's range
-    spreads the front over [0, 1] whatever the worst rows score. On
-    ``benchmarks/bench_multiobjective.py`` (design seeds 100-109 for
-    gradient boosting, 100-105 for L1 logistic, 100-102 for ZDT2 and
-    DTLZ2, 100-101 for ZDT1), it raised BayesOptimizer's median
-    hypervolume at 150 evaluations on gradient boosting (accuracy against
-    log fit time) from HGB_LOG to HGB_FRONT, on L1 logistic from 18.303
-    to 18.309, on ZDT1 from 11.749 to 11.755 and on ZDT2 from 11.407 to
-    11.418; on DTLZ2 it rose at 60 evaluations (8.272 to 8.311) and fell
-    at 150 (8.529 to 8.516).
+    Each objective is rescaled to [0, 1] over the rows of `Y`; the value of
+    a row is minus ``max_j w_j d_j + rho * sum_j w_j d_j``, where ``d_j`` is
+    its shortfall from the best value of objective ``j``. Its maximisers,
+    over all weight vectors, cover the whole Pareto front, concave parts
+    included (Knowles, 2006).
 
     Parameters
     ----------
@@ -345,5 +318,7 @@ def chebyshev_scalarization(Y, weights, rho=_RHO):
     array([-0.525, -0.525, -0.275])
     """
     Y = _as_matrix(Y)
-    shortfall = _shortfalls(Y) * np.asarray(weights, dtype=float)
+    low, high = Y.min(axis=0), Y.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    shortfall = (high - Y) / span * np.asarray(weights, dtype=float)
     return -(shortfall.max(axis=1) + rho * shortfall.sum(axis=1))

@@ -50,12 +50,14 @@ Problems:
 
     python -m benchmarks.bench_multiobjective --quick
     python -m benchmarks.bench_multiobjective [--problems zdt1 zdt2 dtlz2
-        l1-logistic-cancer hgb-cancer] [--seeds 5] [--budgets 60 150]
+        l1-logistic-cancer hgb-cancer] [--seeds 5] [--first-seed 0]
+        [--budgets 60 150]
         [--strategies bayes evolution optuna-nsga2 optuna-tpe random]
 """
 
 import argparse
 import math
+import os
 import time
 import warnings
 
@@ -311,12 +313,18 @@ def run(strategy, problem, n_iter, seed):
 # ------------------------------------------------------------------ report --
 
 
+def _load():
+    """The machine's 1-minute load average (its fit times depend on it)."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
+
+
 def _hypervolumes(problems, strategies, seeds, budgets):
     table = {}
     for name in problems:
         problem = PROBLEMS[name]()
         print(f"\n{name}: reference point {problem.reference.tolist()} "
-              f"(objectives {problem.objectives}, maximised)")
+              f"(objectives {problem.objectives}, maximised; load average "
+              f"{_load()})")
         values = {(strategy, b): [] for strategy in strategies for b in budgets}
         spent = dict.fromkeys(strategies, 0.0)
         # Seed by seed, every strategy in turn: a change of the machine's
@@ -335,6 +343,7 @@ def _hypervolumes(problems, strategies, seeds, budgets):
                 f"HV@{b} median {np.median(values[strategy, b]):.4g}" for b in budgets
             )
             print(f"  {strategy:13s} {line}   ({spent[strategy]:.0f}s)")
+        print(f"  load average at the end: {_load()}")
     return table
 
 
@@ -451,11 +460,13 @@ def main(argv=None):
     parser.add_argument("--strategies", nargs="+", choices=STRATEGIES,
                         default=list(STRATEGIES))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run from this one (design seeds: 100)")
     parser.add_argument("--budgets", type=int, nargs="+", default=[60, 150])
     args = parser.parse_args(argv)
     if args.quick:
         args.problems, args.seeds, args.budgets = ["zdt1"], 2, [30]
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     budgets = sorted(args.budgets)
     with pin_blas():
         table = _hypervolumes(args.problems, args.strategies, seeds, budgets)

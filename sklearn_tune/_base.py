@@ -379,6 +379,9 @@ class BaseTuneSearchCV(BaseSearchCV):
                     f"{loop.n_evaluated} candidates already evaluated."
                 )
         optimizer.set_budget(self.n_iter)
+        names = self._objective_names()
+        if names is not None:
+            optimizer.set_costs([j for j, name in enumerate(names) if name in _COSTS])
         search_ctx = None
         if callback_ctx is not None:
             search_ctx = callback_ctx.subcontext(

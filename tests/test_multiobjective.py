@@ -232,6 +232,32 @@ def test_bayes_auto_acquisition_refines_at_every_ask_with_several_objectives():
     assert [several._next_acquisition() for _ in range(4)] == [("ei", 0.0)] * 4
 
 
+def test_bayes_models_cost_objectives_on_a_log_scale():
+    # Told as minus a cost, an objective modelled on the log scale scores
+    # the same whatever power of the cost is told: the scalarisation
+    # rescales each objective to [0, 1] and a power is a factor of the log.
+    rng = np.random.default_rng(0)
+    accuracy, cost = rng.uniform(size=12), rng.uniform(0.01, 10.0, size=12)
+
+    def targets(power, costs):
+        opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+        opt.set_costs(costs)
+        batch = opt.ask(12)
+        opt.tell(batch, np.column_stack([accuracy, -cost**power]))
+        return opt._model_targets()
+
+    assert np.allclose(targets(1, [1]), targets(3, [1]))
+    assert not np.allclose(targets(1, []), targets(3, []))
+
+
+def test_search_says_which_objectives_are_costs():
+    s = tree_search(objectives=["fit_time", "accuracy", "score_time"], refit=False)
+    s.fit(X, y)
+    assert s.optimizer_.cost_objectives_ == (0, 2)
+    s = tree_search(objectives=["accuracy", "roc_auc"], refit=False).fit(X, y)
+    assert s.optimizer_.cost_objectives_ == ()
+
+
 def test_evolution_keeps_the_front_and_spread():
     opt = EvolutionaryOptimizer(ZDT_SPACE, population_size=10, random_state=0)
     _front_hypervolume(opt, 80)

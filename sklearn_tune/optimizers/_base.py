@@ -50,7 +50,14 @@ class BaseOptimizer(ABC):
     objective_scores_ : list of tuple of float
         With several objectives only: the objective vector of each told
         candidate, failures (a NaN or infinite value) included.
+    cost_objectives_ : tuple of int
+        Indices of the objectives that are minus a positive cost (see
+        :meth:`set_costs`); empty by default.
     """
+
+    # A class default, so that an optimizer pickled before set_costs
+    # existed still reads it.
+    cost_objectives_ = ()
 
     def __init__(self, space, *, random_state=None):
         self.space = space if isinstance(space, SearchSpace) else SearchSpace(space)
@@ -103,6 +110,23 @@ class BaseOptimizer(ABC):
         n_evaluations : int
             The budget, asks already told included.
         """
+
+    def set_costs(self, objectives):
+        """Say which objectives are minus a positive cost, such as a time.
+
+        Called at the start of every search with several objectives, resumed
+        ones included, before the first ask. Such an objective is told as
+        ``-c`` with ``c > 0``, and its costs may span orders of magnitude
+        with a noise proportional to them (fit times); a strategy that
+        models the objectives (Bayes) models them on a log scale. The
+        default only keeps them in ``cost_objectives_``.
+
+        Parameters
+        ----------
+        objectives : list of int
+            Indices of the cost objectives, in the columns told.
+        """
+        self.cost_objectives_ = tuple(int(j) for j in objectives)
 
     @property
     def finished(self):

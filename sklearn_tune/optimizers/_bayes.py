@@ -30,6 +30,10 @@ _ACQUISITIONS = ("ei", "pi", "ucb")
 # after 30 evaluations is about -24).
 
 
+# Floor of a cost before its logarithm (a time measured as 0).
+_TINY_COST = 1e-12
+
+
 def default_n_initial_points(subspace):
     """Size of the quasi-random initial design of a sub-space.
 
@@ -102,7 +106,10 @@ class BayesOptimizer(BaseOptimizer):
     the simplex half the time, otherwise aimed at a member of the front
     found so far (see ``_pareto.parego_weights``), so that successive asks
     aim at different parts of the Pareto front, spread along it.
-    ``surrogate_mean`` is then that of the scalarisation.
+    ``surrogate_mean`` is then that of the scalarisation. Objectives that
+    are minus a positive cost (:meth:`set_costs`: fit and score times)
+    enter the scalarisation as minus their logarithm: they span orders of
+    magnitude with a noise proportional to them, which the log makes even.
 
     Parameters
     ----------
@@ -358,6 +365,9 @@ class BayesOptimizer(BaseOptimizer):
         if self.n_objectives_ == 1:
             return self._imputed_scores()
         Y = self._imputed_objectives()
+        costs = list(self.cost_objectives_)
+        if costs:
+            Y[:, costs] = -np.log(np.maximum(-Y[:, costs], _TINY_COST))
         return chebyshev_scalarization(Y, parego_weights(Y, self._rng))
 
     def _incumbent(self, models, scores):

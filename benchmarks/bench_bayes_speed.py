@@ -41,7 +41,8 @@ scaling
 parallel
     Wall-time speed-up of ``n_jobs=2`` over ``n_jobs=1`` for BayesSearchCV
     and RandomizedSearchCV on a fit-dominated problem (SVC on digits, 4-fold
-    CV): the serial part of the search is the optimizer. First, what one
+    CV), median over `--seeds`: the serial part of the search is the
+    optimizer. First, what one
     joblib call costs beyond its tasks on two loky workers: batches of four
     tasks that sleep 67 ms, about what a fit and score of that problem took
     (its ``cv_results_`` with ``n_jobs=1``), so that the figure does not
@@ -505,7 +506,7 @@ def main(argv=None):
         print("\n## n_jobs=2 against n_jobs=1, wall time")
         print("what a joblib call costs beyond its tasks, two workers:")
         run_dispatch(3 if args.quick else 13)
-        run_parallel(args.parallel_n_iter, args.seeds[:3])
+        run_parallel(args.parallel_n_iter, args.seeds)
     limits.restore_original_limits()
 
 

@@ -413,15 +413,19 @@ class WarmStartCache(MetaEstimatorMixin, BaseEstimator):
                 params[self.tune_resource] = level - done
         estimator.set_params(**params).fit(X, y, **fit_params)
 
+    def _saved_schedules(self):
+        """The schedules :meth:`record_schedules` wrote; none if not
+        recorded (a fit during the search) or not reachable from this
+        worker: the fit is then trained in one go."""
+        try:
+            return _load(os.path.join(self.tune_cache_dir, _SCHEDULES))
+        except OSError:
+            return {}
+
     def _schedule(self, configuration, level):
         """The levels below `level` that the search trained `configuration`
         through, when it wrote them (for the refit)."""
-        try:
-            schedules = _load(os.path.join(self.tune_cache_dir, _SCHEDULES))
-        except OSError:
-            # Not recorded (a fit during the search), or not reachable from
-            # this worker: trained in one go.
-            return []
+        schedules = self._saved_schedules()
         return [step for step in schedules.get(configuration, []) if step < level]
 
     def _load_below(self, key, level):
@@ -565,10 +569,7 @@ class LineageWarmStart(WarmStartCache):
     def _recorded_schedule(self, level):
         """The recorded steps of this configuration below `level`, as
         (parameters, level) pairs."""
-        try:
-            schedules = _load(os.path.join(self.tune_cache_dir, _SCHEDULES))
-        except OSError:
-            return []
+        schedules = self._saved_schedules()
         key = configuration_key(self.tune_estimator, self.tune_resource)
         resource = self.tune_resource
         return [

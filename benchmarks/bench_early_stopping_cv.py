@@ -135,9 +135,9 @@ def _time_to_reach(progress, target):
     return np.inf
 
 
-def _run(name, problem, seed, n_iter, n_random, es_factor, rules=RULES):
+def _run(name, problem, seed, n_iter, n_random, es_factor, rules=RULES, n_splits=5):
     make, space, random_space, (X, X_test, y, y_test) = problem
-    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
+    cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
     rows = []
     searches = {}
     random = RandomizedSearchCV(make(), random_space, n_iter=n_random, cv=cv,
@@ -218,6 +218,8 @@ def main(argv=None):
     parser.add_argument("--es-factor", type=int, default=2,
                         help="times as many candidates with early stopping")
     parser.add_argument("--problems", nargs="*", default=None)
+    parser.add_argument("--n-splits", type=int, default=5,
+                        help="folds of the stratified cross-validation (5 or 10)")
     parser.add_argument("--rules", nargs="+", default=list(RULES),
                         type=lambda v: v if v in RULES else float(v),
                         help="rules to compare with none: names or confidence levels")
@@ -233,12 +235,12 @@ def main(argv=None):
     for name in names:
         for seed in seeds:
             rows.extend(_run(name, problems[name], seed, n_iter, n_random,
-                             args.es_factor, args.rules))
+                             args.es_factor, args.rules, args.n_splits))
             print(f"# {name} seed {seed} done at {time.perf_counter() - started:.0f}s",
                   flush=True)
     print(f"\n{len(seeds)} seeds, n_iter={n_iter} without early stopping "
           f"({args.es_factor * n_iter} with), RandomizedSearchCV(n_iter={n_random}), "
-          "stratified 5-fold, n_jobs=1, one BLAS thread.\n")
+          f"stratified {args.n_splits}-fold, n_jobs=1, one BLAS thread.\n")
     print(report(rows))
     return rows
 

@@ -36,11 +36,13 @@ otherwise). The scores do not depend on either:
 
     python -m benchmarks.bench_hyperband_budget --quick
     python -m benchmarks.bench_hyperband_budget [--problems ...] [--seeds 0 1 2]
-        [--clock cpu|wall] [--out rows.jsonl]
+        [--clock cpu|wall] [--levels 3|4] [--out rows.jsonl]
         [--plot docs/_static/hyperband_budget.png]
     python -m benchmarks.bench_hyperband_budget --n-jobs [--problems gb-synth]
     python -m benchmarks.bench_hyperband_budget --summarize rows.jsonl
 
+``--levels`` gives Hyperband that many levels (``min_resources`` the full
+resource over ``3 ** (levels - 1)``) instead of "auto"'s, to compare.
 ``--n-jobs`` times HyperbandSearchCV (and RandomizedSearchCV) with
 ``n_jobs=1`` and ``n_jobs=2`` on the same seed, checks that both evaluate
 the same candidates, and prints the wall-time ratios.
@@ -106,11 +108,16 @@ def random_search(problem, seed, n_iter, n_jobs=1):
                               cv=problem.cv, n_jobs=n_jobs, random_state=seed)
 
 
-def hyperband(problem, seed, budget, n_jobs=1):
+def hyperband(problem, seed, budget, n_jobs=1, n_levels=None):
+    """HyperbandSearchCV with its defaults; `n_levels` sets `min_resources`
+    to give that many levels instead of "auto"'s."""
+    min_resources = "auto"
+    if n_levels is not None:
+        min_resources = full_resource(problem) // 3 ** (n_levels - 1)
     return HyperbandSearchCV(problem.make_estimator(), to_tune(problem.space),
                              resource=problem.resource, budget=budget,
-                             n_iter=100_000, cv=problem.cv, n_jobs=n_jobs,
-                             random_state=seed)
+                             min_resources=min_resources, n_iter=100_000,
+                             cv=problem.cv, n_jobs=n_jobs, random_state=seed)
 
 
 def curve(search, problem):
@@ -160,7 +167,7 @@ def compare(rs_curve, hb_curve):
             "d_best": float(hb_b[-1] - rs_b[-1]), "cost/RS": float(hb_t[-1] / total)}
 
 
-def run_seed(problem, seed, n_random):
+def run_seed(problem, seed, n_random, n_levels=None):
     rs = random_search(problem, seed, n_random)
     start = time.process_time()
     rs.fit(problem.X_train, problem.y_train)
@@ -169,7 +176,7 @@ def run_seed(problem, seed, n_random):
         budget = n_random * full_resource(problem)
     else:
         budget = int(np.sum(rs.cv_results_[f"param_{problem.resource}"]))
-    hb = hyperband(problem, seed, budget)
+    hb = hyperband(problem, seed, budget, n_levels=n_levels)
     start = time.process_time()
     hb.fit(problem.X_train, problem.y_train)
     hb_cpu = time.process_time() - start
@@ -280,6 +287,8 @@ def main(argv=None):
     parser.add_argument("--n-random", type=int, default=30)
     parser.add_argument("--n-jobs", action="store_true")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
+    parser.add_argument("--levels", type=int, choices=[2, 3, 4, 5],
+                        help="Hyperband's number of levels (default: auto)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--plot", type=Path)
     parser.add_argument("--summarize", type=Path, nargs="+")
@@ -303,9 +312,9 @@ def main(argv=None):
             for seed in seeds:
                 if args.clock == "cpu":
                     with cpu_fit_times():
-                        row = run_seed(problems[name], seed, n_random)
+                        row = run_seed(problems[name], seed, n_random, args.levels)
                 else:
-                    row = run_seed(problems[name], seed, n_random)
+                    row = run_seed(problems[name], seed, n_random, args.levels)
                 row["clock"] = args.clock
                 print(f"  {row['problem']} seed {seed}: RS {row['rs_best']:.4f} "
                       f"HB {row['hb_best']:.4f} to_RS {row['to_RS']:.2f} gap "

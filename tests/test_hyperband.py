@@ -585,10 +585,35 @@ def test_resource_as_a_pipeline_step_parameter():
         cv=3,
         random_state=0,
     ).fit(X, y)
-    assert search.resource_levels_ == [1, 3, 9, 27]
+    # Fitted from scratch at each level: "auto" starts at 27 // 3**2.
+    assert search.resource_levels_ == [3, 9, 27]
     assert search.best_params_["sgdclassifier__max_iter"] == 27
     assert search.best_estimator_[-1].max_iter == 27
-    assert set(search.cv_results_["param_sgdclassifier__max_iter"]) <= {1, 3, 9, 27}
+    assert set(search.cv_results_["param_sgdclassifier__max_iter"]) <= {3, 9, 27}
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, kwargs, continued, levels",
+    [
+        # Fitted from scratch at each level: three levels.
+        (sgd(27), "max_iter", {}, False, [3, 9, 27]),
+        # Continued fits (an ensemble grown by its size, or asked for): four.
+        (GradientBoostingClassifier(n_estimators=27), "n_estimators", {}, True,
+         [1, 3, 9, 27]),
+        (sgd(27), "max_iter", {"warm_start": True}, True, [1, 3, 9, 27]),
+        # Hyperband's rounds, whose brackets also start higher: four.
+        (sgd(27), "max_iter", {"sampler": "random"}, False, [1, 3, 9, 27]),
+    ],
+)  # fmt: skip
+def test_auto_min_resources_depends_on_whether_fits_continue(
+    estimator, resource, kwargs, continued, levels
+):
+    search = hyperband(
+        estimator, {"max_depth": [1, 2]} if resource == "n_estimators" else SGD_SPACE,
+        resource=resource, n_iter=4, **kwargs,
+    ).fit(X, y)  # fmt: skip
+    assert search.warm_start_ is continued
+    assert search.resource_levels_ == levels
 
 
 class BudgetScorer(ClassifierMixin, BaseEstimator):
@@ -734,7 +759,9 @@ def test_budget_ends_the_search_and_the_level_checks_are_printed(capsys):
     # Few epochs of SGD rank its best alphas unlike more epochs here.
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "space exhausted" warning
-        search = hyperband(sgd(27), budget=300, n_iter=1000, verbose=1).fit(X, y)
+        search = hyperband(
+            sgd(27), budget=300, n_iter=1000, min_resources=1, verbose=1
+        ).fit(X, y)
     results = search.cv_results_
     assert 300 - 27 < results["n_resources"].sum() <= 300
     printed = capsys.readouterr().out

@@ -32,6 +32,7 @@ from sklearn_tune.optimizers._hyperband import (
     HyperbandOptimizer,
 )
 from sklearn_tune.optimizers._pareto import (
+    _gap_corners,
     chebyshev_scalarization,
     crowded_order,
     parego_weights,
@@ -162,6 +163,51 @@ def test_parego_weights_reach_past_the_knee_of_an_l_shaped_front():
     assert aimed[4:].sum() > 2 * uniform[4:].sum()
     assert aimed[1:4].sum() < uniform[1:4].sum()
     assert aimed[0] > 0
+
+
+def test_gap_corners_are_covered_by_their_own_pair_only():
+    rng = np.random.default_rng(0)
+    points = rng.random((40, 3))
+    shortfalls = points / np.linalg.norm(points, axis=1, keepdims=True)
+    corners, sides = _gap_corners(shortfalls)
+    assert len(corners) > 20
+    for corner, side in zip(corners, sides):
+        at_least_as_good = (shortfalls <= corner).all(axis=1)
+        assert at_least_as_good.sum() == 2
+        first, second = shortfalls[at_least_as_good]
+        np.testing.assert_array_equal(np.maximum(first, second), corner)
+        np.testing.assert_allclose(np.abs(first - second), side)
+
+
+class _AlwaysAim:
+    """A generator whose coin always takes parego_weights's aimed branch."""
+
+    def __init__(self, seed):
+        self._rng = np.random.default_rng(seed)
+
+    def random(self):
+        return 0.99
+
+    def __getattr__(self, name):
+        return getattr(self._rng, name)
+
+
+def test_parego_weights_aim_at_the_gaps_of_a_three_objective_front():
+    # A front on the simplex, dense where the first shortfall is under 0.5
+    # and sparse elsewhere. The direction in which each draw's
+    # scalarisation looks (its level set's corner is at shortfalls
+    # proportional to 1 / weights) goes to the sparse part far more often
+    # than its share of the members, which member aims would follow.
+    rng = np.random.default_rng(0)
+    shortfalls = rng.dirichlet(np.ones(3), size=400)
+    sparse = shortfalls[:, 0] >= 0.5
+    shortfalls = shortfalls[~sparse | (rng.random(400) < 0.1)]
+    share = np.mean(shortfalls[:, 0] >= 0.5)
+    assert share < 0.05
+    aim = _AlwaysAim(0)
+    inverse = np.array([1 / parego_weights(-shortfalls, aim) for _ in range(500)])
+    directions = inverse / inverse.sum(axis=1, keepdims=True)
+    assert np.mean(directions[:, 0] >= 0.5) > 4 * share
 
 
 # ----------------------------------------------------------- optimizer API --

@@ -104,8 +104,9 @@ class BayesOptimizer(BaseOptimizer):
     GP models the augmented Chebyshev scalarisation of the objectives,
     rescaled to [0, 1], under a weight vector drawn anew: uniformly from
     the simplex half the time, otherwise aimed at a member of the front
-    found so far (see ``_pareto.parego_weights``), so that successive asks
-    aim at different parts of the Pareto front, spread along it.
+    found so far (two objectives) or at one of its gaps (three or more; see
+    ``_pareto.parego_weights``), so that successive asks aim at different
+    parts of the Pareto front, spread along it.
     ``surrogate_mean`` is then that of the scalarisation. Objectives that
     are minus a positive cost (:meth:`set_costs`: fit and score times)
     enter the scalarisation as minus their logarithm: they span orders of

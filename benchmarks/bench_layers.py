@@ -27,10 +27,11 @@ on a shared machine). Strategies, 40 evaluations each:
 
 Printed: medians over seeds of the best CV score, the fit time (seconds of
 every fold, from ``cv_results_``; the machine may be shared, so they are
-indicative), and whether each comparison the issue asks for holds
-(``bayes/evolution layers >= the same with the list`` and ``>= random
-layers``, on the medians; the same for the funnel searches against the list
-and against random search with the funnel).
+indicative), the number of runs that met a diverged network (a mean CV
+score below -10, which r2 allows), and whether each comparison the issue
+asks for holds (``bayes/evolution layers >= the same with the list`` and
+``>= random layers``, on the medians; the same for the funnel searches
+against the list and against random search with the funnel).
 
 Seeds. Pre-registered: 0-4 (``--seeds 5``). Seeds 5-9 (``--seed-offset 5``)
 were run afterwards, to see whether the differences outlast the noise.
@@ -175,6 +176,7 @@ def run(
                 row = {
                     "problem": problem, "strategy": strategy, "seed": seed,
                     "best_cv": float(search.best_score_), "best_layers": list(best),
+                    "worst_cv": float(np.nanmin(results["mean_test_score"])),
                     "n_evals": len(results["params"]), "fit_time": fit,
                     "wall": time.perf_counter() - start,
                 }  # fmt: skip
@@ -184,7 +186,7 @@ def run(
                 log(
                     f"{problem:14s} seed {seed} {strategy:17s} "
                     f"best CV {row['best_cv']:.4f} {best!s:24s} "
-                    f"fit {fit:6.1f} s"
+                    f"worst {row['worst_cv']:9.3g} fit {fit:6.1f} s"
                 )
     return rows
 
@@ -196,7 +198,10 @@ def summarize(rows, log=print):
         mine = [r for r in rows if r["problem"] == problem]
         seeds = sorted({r["seed"] for r in mine})
         log(f"\n{problem}: medians over {len(seeds)} seed(s) {seeds}")
-        log(f"  {'strategy':17s} {'best CV':>8s} {'fit s':>7s} {'evals':>6s}")
+        log(
+            f"  {'strategy':17s} {'best CV':>8s} {'fit s':>7s} {'evals':>6s} "
+            f"{'diverged':>8s}"
+        )
         medians = {}
         for strategy in STRATEGIES:
             runs = [r for r in mine if r["strategy"] == strategy]
@@ -205,7 +210,12 @@ def summarize(rows, log=print):
             medians[strategy] = float(np.median([r["best_cv"] for r in runs]))
             fit = np.median([r["fit_time"] for r in runs])
             evals = np.median([r["n_evals"] for r in runs])
-            log(f"  {strategy:17s} {medians[strategy]:8.4f} {fit:7.1f} {evals:6.0f}")
+            # Rows written before the worst score was recorded have none.
+            diverged = sum(r.get("worst_cv", 0.0) < -10 for r in runs)
+            log(
+                f"  {strategy:17s} {medians[strategy]:8.4f} {fit:7.1f} "
+                f"{evals:6.0f} {diverged:8d}"
+            )
         for ours, other in COMPARISONS:
             if ours in medians and other in medians:
                 holds = medians[ours] >= medians[other]

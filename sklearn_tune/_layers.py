@@ -220,6 +220,31 @@ class Layers(Dimension):
     def snap(self, u):
         return self.to_unit(self.from_unit(u))
 
+    def bottleneck(self, u):
+        """Unit-cube width of the narrowest layer of each stack.
+
+        A Gaussian process reads it as a feature besides the columns: how
+        much a stack can carry is set by its narrowest layer, whichever it
+        is, an effect no single width column shows.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_points, n_columns)
+            Unit-cube rows of the dimension's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_points,) or None
+            The narrowest active width, encoded as `units` encodes a width;
+            None for ``shape="shared"``, whose one width column already is.
+        """
+        if self.shape == "shared":
+            return None
+        depth, w = self._split(u)
+        widths = self._widths(w)
+        widths[np.arange(self._high) >= depth[:, None]] = np.inf
+        return self.units.to_unit(widths.min(axis=1))
+
     def active(self, u):
         depth, w = self._split(u)
         mask = np.ones((len(w), len(self._columns)), dtype=bool)

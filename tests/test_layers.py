@@ -294,6 +294,29 @@ def test_bayes_sees_inactive_widths_at_the_last_layer():
         np.testing.assert_array_equal(row[1 + d : 5], row[d])
 
 
+@pytest.mark.parametrize("shape", ["per_layer", "funnel"])
+def test_bottleneck_is_the_narrowest_active_layer(shape):
+    layers = Layers(n_layers=(1, 4), units=Integer(8, 512, log=True), shape=shape)
+    stacks = [(256, 64), (8,), (512, 512, 16, 16), (300, 300, 300)]
+    if shape == "per_layer":
+        stacks += [(16, 512), (64, 8, 128)]
+    narrowest = [min(stack) for stack in stacks]
+    np.testing.assert_allclose(
+        layers.bottleneck(layers.to_unit(stacks)), layers.units.to_unit(narrowest)
+    )
+    assert Layers(shape="shared").bottleneck(np.full((1, 2), 0.5)) is None
+
+
+def test_bayes_reads_the_bottleneck_as_one_more_feature():
+    opt = BayesOptimizer(stack_space(), random_state=0)
+    run(opt, stack_objective, 12)
+    (model,) = opt._models
+    assert model.n_features == opt.space.subspaces[0].n_dims + 1
+    narrowest = [min(c["h"]) for c in opt.candidates_]
+    layers = opt.space.subspaces[0].dimensions[0]
+    np.testing.assert_allclose(model.X[:, -1], layers.units.to_unit(narrowest))
+
+
 def test_mutation_leaves_inactive_widths_alone():
     opt = EvolutionaryOptimizer(stack_space(), random_state=0, strategy="ga")
     sub = opt.space.subspaces[0]

@@ -142,7 +142,16 @@ class SubspaceModel:
         # other steps land on snapped values already.
         self.snap_steps = any(dim.n_columns > 1 for dim in self.subspace.dimensions)
         self.start = np.cumsum([0, *widths])[:-1]
-        self.n_features = int(sum(widths))
+        # Features computed from several columns (a stack's narrowest
+        # layer), after the columns' own.
+        probe = np.full((1, len(self.subspace.columns)), 0.5)
+        self.derived = [
+            (dim, part)
+            for dim, part in zip(self.subspace.dimensions, self.subspace.slices)
+            if getattr(dim, "bottleneck", None) is not None
+            and dim.bottleneck(probe[:, part]) is not None
+        ]
+        self.n_features = int(sum(widths)) + len(self.derived)
         self.single = np.array(single, dtype=int)
         self.continuous = np.array(continuous, dtype=int)
 
@@ -165,6 +174,9 @@ class SubspaceModel:
             block = np.zeros((len(U), size))
             block[np.arange(len(U)), idx] = 1.0
             F[:, self.start[j] : self.start[j] + size] = block
+        first = self.n_features - len(self.derived)
+        for k, (dim, part) in enumerate(self.derived):
+            F[:, first + k] = dim.bottleneck(U[:, part])
         return F
 
     def add(self, candidates, history):

@@ -4,8 +4,10 @@ length is searched together with the width of each layer.
 The encoding is what the optimizers read. One column holds the depth; the
 others hold widths, and the width of a layer that a stack does not have is
 inactive: :meth:`Layers.active` says so, and :meth:`Layers.snap` sets it to
-the width of the last layer, the value a surrogate model sees for it and
-the width a mutation or local search that adds a layer starts from.
+the width of the last layer, the width a mutation or local search that adds
+a layer starts from. A Gaussian process reads a stack through
+:meth:`Layers.summary` and :meth:`Layers.bottleneck` instead, features that
+mean the same at every depth.
 """
 
 import itertools
@@ -71,8 +73,9 @@ class Layers(Dimension):
     depth, then the widths (log-scaled if `units` is). The widths of layers
     a stack does not have are inactive (see :meth:`active`): they do not
     change the value, and their columns hold the width of the last layer,
-    so a Gaussian process sees a fixed value for them and a mutation or a
-    local search that adds a layer starts from a copy of the last one.
+    so a mutation or a local search that adds a layer starts from a copy of
+    the last one. A Gaussian process reads summaries of the stack instead
+    of the width columns (see :meth:`summary`).
 
     Parameters
     ----------

@@ -4,8 +4,10 @@ length is searched together with the width of each layer.
 The encoding is what the optimizers read. One column holds the depth; the
 others hold widths, and the width of a layer that a stack does not have is
 inactive: :meth:`Layers.active` says so, and :meth:`Layers.snap` sets it to
-the width of the last layer, the value a surrogate model sees for it and
-the width a mutation or local search that adds a layer starts from.
+the width of the last layer, the width a mutation or local search that adds
+a layer starts from. A Gaussian process reads a stack through
+:meth:`Layers.summary` and :meth:`Layers.bottleneck` instead, features that
+mean the same at every depth.
 """
 
 import itertools
@@ -71,8 +73,9 @@ class Layers(Dimension):
     depth, then the widths (log-scaled if `units` is). The widths of layers
     a stack does not have are inactive (see :meth:`active`): they do not
     change the value, and their columns hold the width of the last layer,
-    so a Gaussian process sees a fixed value for them and a mutation or a
-    local search that adds a layer starts from a copy of the last one.
+    so a mutation or a local search that adds a layer starts from a copy of
+    the last one. A Gaussian process reads summaries of the stack instead
+    of the width columns (see :meth:`summary`).
 
     Parameters
     ----------
@@ -244,6 +247,59 @@ class Layers(Dimension):
         widths = self._widths(w)
         widths[np.arange(self._high) >= depth[:, None]] = np.inf
         return self.units.to_unit(widths.min(axis=1))
+
+    def summary(self, u):
+        """What a Gaussian process reads of each stack in place of its columns.
+
+        One width per column would mean different layers at different
+        depths: the second width of ``(512, 128, 32)`` is a middle layer,
+        that of ``(512, 32)`` the last one, and an inactive width copies
+        the last. The summaries mean the same thing at every depth, so a
+        result at one depth informs the guess at another: the depth (when
+        it is searched), then the width of the first layer, of the last
+        one, the log of the number of weights between layers plus the
+        number of units (the stack's capacity, scaled so that one layer of
+        the narrowest width is 0 and the deepest stack of the widest layers
+        is 1), and the mean width; with more than four width columns, the
+        rest are 0. With :meth:`bottleneck`, the narrowest width, that is
+        one feature more than the dimension has columns.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_points, n_columns)
+            Unit-cube rows of the dimension's columns.
+
+        Returns
+        -------
+        ndarray of shape (n_points, n_columns) or None
+            Widths encoded as `units` encodes them; None for
+            ``shape="shared"``, whose one width column says it all.
+        """
+        if self.shape == "shared":
+            return None
+        depth, w = self._split(u)
+        widths = self._widths(w)
+        active = np.arange(self._high) < depth[:, None]
+        rows = np.arange(len(widths))
+        units = np.where(active, widths, 0.0)
+        links = (units[:, :-1] * units[:, 1:]).sum(axis=1)
+        low, high = self.units.low, self.units.high
+        floor = math.log(low)
+        ceiling = math.log((self._high - 1) * high**2 + self._high * high)
+        capacity = (np.log(links + units.sum(axis=1)) - floor) / (ceiling - floor)
+        encoded = self.units.to_unit(widths)
+        mean = np.where(active, encoded, 0.0).sum(axis=1) / depth
+        summaries = [
+            encoded[:, 0],
+            encoded[rows, depth - 1],
+            capacity,
+            mean,
+        ] + [np.zeros(len(widths))] * (self._high - 4)
+        out = np.empty((len(widths), len(self._columns)))
+        start = len(self._columns) - self._high
+        out[:, :start] = np.asarray(u, dtype=float).reshape(len(widths), -1)[:, :start]
+        out[:, start:] = np.column_stack(summaries[: self._high])
+        return out
 
     def active(self, u):
         depth, w = self._split(u)

@@ -317,6 +317,54 @@ def test_bayes_reads_the_bottleneck_as_one_more_feature():
     np.testing.assert_allclose(model.X[:, -1], layers.units.to_unit(narrowest))
 
 
+@pytest.mark.parametrize("shape", ["per_layer", "funnel"])
+def test_summary_means_the_same_at_every_depth(shape):
+    layers = stack(shape)
+    stacks = [(8,), (512, 512, 512, 512), (512, 128, 32), (256, 64), (300,)]
+    u = layers.to_unit(stacks)
+    summary = layers.summary(u)
+    encode = layers.units.to_unit
+    np.testing.assert_array_equal(summary[:, 0], u[:, 0])
+    np.testing.assert_allclose(summary[:, 1], encode([s[0] for s in stacks]))
+    np.testing.assert_allclose(summary[:, 2], encode([s[-1] for s in stacks]))
+    # Capacity: 0 for one layer of the narrowest width, 1 for the deepest
+    # stack of the widest, and it grows with weights between layers.
+    np.testing.assert_allclose(summary[:2, 3], [0.0, 1.0])
+    ceiling = math.log(3 * 512**2 + 4 * 512) - math.log(8)
+    links = 512 * 128 + 128 * 32 + 512 + 128 + 32
+    np.testing.assert_allclose(
+        summary[2, 3], (math.log(links) - math.log(8)) / ceiling
+    )
+    np.testing.assert_allclose(
+        summary[:, 4], [np.mean(encode(list(s))) for s in stacks]
+    )
+    # Inactive columns do not change it.
+    moved = u.copy()
+    moved[4, 2:] = 0.1
+    np.testing.assert_array_equal(layers.summary(moved), summary)
+    assert stack("shared").summary(np.full((1, 2), 0.5)) is None
+
+
+@pytest.mark.parametrize("n_layers", [1, (1, 2), (2, 3), (1, 6)])
+def test_summary_fills_every_column(n_layers):
+    layers = stack(n_layers=n_layers)
+    u = layers.to_unit(layers.rvs(size=20, random_state=0))
+    summary = layers.summary(u)
+    assert summary.shape == u.shape
+    assert np.all((summary >= 0) & (summary <= 1))
+    if n_layers == (1, 6):
+        # depth, first, last, capacity, mean, then two unused columns
+        assert np.all(summary[:, 5:] == 0) and np.all(summary[:, 1:5] > 0)
+
+
+def test_bayes_reads_a_stack_through_its_summary():
+    opt = BayesOptimizer(stack_space(), random_state=0)
+    run(opt, stack_objective, 12)
+    (model,) = opt._models
+    layers = opt.space.subspaces[0].dimensions[0]
+    np.testing.assert_allclose(model.X[:, :5], layers.summary(model.U[:, :5]))
+
+
 def test_mutation_leaves_inactive_widths_alone():
     opt = EvolutionaryOptimizer(stack_space(), random_state=0, strategy="ga")
     sub = opt.space.subspaces[0]

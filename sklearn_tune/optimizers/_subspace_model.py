@@ -176,6 +176,10 @@ class SubspaceModel:
             F[:, self.start[j] : self.start[j] + size] = block
         first = self.n_features - len(self.derived)
         for k, (dim, part) in enumerate(self.derived):
+            # A stack is read through summaries that mean the same at every
+            # depth (Layers.summary) and its narrowest width.
+            begin = self.start[part.start]
+            F[:, begin : begin + part.stop - part.start] = dim.summary(U[:, part])
             F[:, first + k] = dim.bottleneck(U[:, part])
         return F
 

@@ -11,8 +11,9 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
-from ._gp import one_blas_thread
-from ._pareto import chebyshev_scalarization, parego_weights
+from ._ehvi import log_ehvi_2d
+from ._gp import GaussianProcess, one_blas_thread
+from ._pareto import chebyshev_scalarization, non_dominated_rank, parego_weights
 from ._subspace_model import SubspaceModel
 from ._warping import OutputWarping
 
@@ -32,6 +33,10 @@ _ACQUISITIONS = ("ei", "pi", "ucb")
 
 # Floor of a cost before its logarithm (a time measured as 0).
 _TINY_COST = 1e-12
+# The reference point of the expected hypervolume improvement (two
+# objectives) lies this fraction of each objective's range below its worst
+# value, so that the ends of the front add volume too.
+_REFERENCE_MARGIN = 0.1
 
 
 def default_n_initial_points(subspace):
@@ -55,6 +60,42 @@ def _believe(gp, X, best):
     improvement, and the next pick of a batch would land next to it.
     """
     return gp.fantasize(X, np.minimum(gp.predict(X), best))
+
+
+def _believe_pair(pair, X):
+    """Both objectives' GPs conditioned on their predicted means at `X`
+    (the kriging believer), and those means."""
+    believed = np.column_stack([gp.predict(X) for gp in pair])
+    return tuple(gp.fantasize(X, believed[:, j]) for j, gp in enumerate(pair)), believed
+
+
+def _front_of(Y):
+    """The non-dominated rows of `Y`."""
+    return Y[non_dominated_rank(Y) == 1]
+
+
+class _ObjectiveModel(SubspaceModel):
+    """The GP of one more objective on the points of a sub-space model.
+
+    It shares the model's points and fits its own GP to its own targets on
+    the model's refit schedule, warm-started from its own previous optimum.
+    """
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.gp = GaussianProcess()
+        self.y = None
+        self.n_optimized = 0
+        self.refit_interval = 1
+        self.rows = np.arange(0)
+
+    @property
+    def X(self):
+        return self.parent.X
+
+    @property
+    def history(self):
+        return self.parent.history
 
 
 class BayesOptimizer(BaseOptimizer):
@@ -214,6 +255,8 @@ class BayesOptimizer(BaseOptimizer):
         ]
         self._predictions = {}
         self._n_model_asks = 0
+        # The second objective's model of each sub-space (two objectives).
+        self._second_models = {}
 
     def _initial_sizes(self, n_initial_points):
         subspaces = self.space.subspaces
@@ -313,6 +356,9 @@ class BayesOptimizer(BaseOptimizer):
         models = [m for m in self._models if m.can_model]
         if not models:
             return
+        if self._uses_ehvi():
+            self._ask_ehvi(models, n_points, proposals, chosen)
+            return
         targets = self._model_targets()
         warping = OutputWarping(targets)
         scores = warping.transform(targets)
@@ -365,11 +411,112 @@ class BayesOptimizer(BaseOptimizer):
         anew, so that successive asks aim at different parts of the front."""
         if self.n_objectives_ == 1:
             return self._imputed_scores()
+        Y = self._objective_targets()
+        return chebyshev_scalarization(Y, parego_weights(Y, self._rng))
+
+    def _objective_targets(self):
+        """The imputed objectives, costs as minus their logarithm."""
         Y = self._imputed_objectives()
         costs = list(self.cost_objectives_)
         if costs:
             Y[:, costs] = -np.log(np.maximum(-Y[:, costs], _TINY_COST))
-        return chebyshev_scalarization(Y, parego_weights(Y, self._rng))
+        return Y
+
+    def _uses_ehvi(self):
+        """Whether asks maximise the expected hypervolume improvement."""
+        return self.n_objectives_ == 2
+
+    def _ask_ehvi(self, models, n_points, proposals, chosen):
+        """Picks of highest expected hypervolume improvement (two objectives).
+
+        Each objective is warped and modelled by its own GP per sub-space;
+        the front is that of the GPs' posterior means at the evaluated
+        points, and the reference point lies a tenth of each objective's
+        range below its worst warped value. A pick of a batch, and every
+        pending candidate, is believed to score its predicted means: both
+        GPs are conditioned on them and they join the front, which takes
+        the improvement around them away.
+        """
+        Y = self._objective_targets()
+        warpings = [OutputWarping(Y[:, j]) for j in range(2)]
+        W = np.column_stack([w.transform(Y[:, j]) for j, w in enumerate(warpings)])
+        front = W.copy()
+        pairs = {}
+        for model in models:
+            second = self._second_models.get(model.index)
+            if second is None:
+                second = self._second_models[model.index] = _ObjectiveModel(model)
+            model.fit(W[:, 0])
+            second.fit(W[:, 1])
+            pair = (model.gp, second.gp)
+            front[model.history] = np.column_stack([gp.predict(model.X) for gp in pair])
+            if model.pending:
+                F = np.array(list(model.pending.values()))
+                pair, believed = _believe_pair(pair, F)
+                front = np.vstack([front, believed])
+            pairs[model.index] = pair
+        low, span = W.min(axis=0), np.ptp(W, axis=0)
+        reference = low - _REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+        state = {"front": _front_of(front)}
+
+        def score(pair, F, return_grad=False):
+            out = [gp.predict(F, return_std=True, return_grad=return_grad) for gp in pair]
+            mean = np.column_stack([o[0] for o in out])
+            std = np.column_stack([o[1] for o in out])
+            result = log_ehvi_2d(
+                mean, std, state["front"], reference, return_grad=return_grad
+            )
+            if not return_grad:
+                return result
+            values, d_mean, d_std = result
+            grad = sum(
+                d_mean[:, j, None] * o[2] + d_std[:, j, None] * o[3]
+                for j, o in enumerate(out)
+            )
+            return values, grad
+
+        cache = {}
+        searched = set()
+        exclude = self._seen | chosen
+        while len(proposals) < n_points:
+            for model in models:
+                if model.index not in cache:
+                    cache[model.index] = model.propose(
+                        self.space,
+                        pairs[model.index],
+                        score,
+                        self._rng,
+                        exclude,
+                        again=model.index in searched,
+                    )
+                    searched.add(model.index)
+            options = [(p[0], i) for i, p in cache.items() if p is not None]
+            if not options:
+                return
+            _, i = max(options, key=lambda o: (o[0], -o[1]))
+            _, row, candidate, key = cache.pop(i)
+            model = self._models[i]
+            features = model.features(row[None, :])
+            self._predictions[key] = self._first_objective_prediction(
+                model.gp, features, warpings[0]
+            )
+            model.pending[key] = features[0]
+            exclude.add(key)
+            chosen.add(key)
+            proposals.append((i, candidate))
+            if len(proposals) < n_points:
+                pairs[i], believed = _believe_pair(pairs[i], features)
+                state["front"] = _front_of(np.vstack([state["front"], believed]))
+
+    def _first_objective_prediction(self, gp, features, warping):
+        """Mean and standard deviation of the first objective, in its units."""
+        mean, std = gp.predict(features, return_std=True)
+        mean, slope = warping.inverse(mean)
+        mean, std = float(mean[0]), float(std[0] / slope[0])
+        if 0 in self.cost_objectives_:
+            # Modelled as minus the log of the cost.
+            mean, std = -np.exp(-mean), np.exp(-mean) * std
+        return float(mean), float(std)
 
     def _incumbent(self, models, scores):
         """The best posterior mean at an evaluated point (the best score

@@ -11,7 +11,7 @@ from ._acquisition import (
     upper_confidence_bound,
 )
 from ._base import BaseOptimizer
-from ._ehvi import log_ehvi_2d
+from ._ehvi import log_ehvi_of_strips, strips
 from ._gp import GaussianProcess, one_blas_thread
 from ._pareto import chebyshev_scalarization, non_dominated_rank, parego_weights
 from ._subspace_model import SubspaceModel
@@ -457,14 +457,15 @@ class BayesOptimizer(BaseOptimizer):
             pairs[model.index] = pair
         low, span = W.min(axis=0), np.ptp(W, axis=0)
         reference = low - _REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
-        state = {"front": _front_of(front)}
+        front = _front_of(front)
+        state = {"front": front, "strips": strips(front, reference)}
 
         def score(pair, F, return_grad=False):
             out = [gp.predict(F, return_std=True, return_grad=return_grad) for gp in pair]
             mean = np.column_stack([o[0] for o in out])
             std = np.column_stack([o[1] for o in out])
-            result = log_ehvi_2d(
-                mean, std, state["front"], reference, return_grad=return_grad
+            result = log_ehvi_of_strips(
+                mean, std, *state["strips"], return_grad=return_grad
             )
             if not return_grad:
                 return result
@@ -506,7 +507,8 @@ class BayesOptimizer(BaseOptimizer):
             proposals.append((i, candidate))
             if len(proposals) < n_points:
                 pairs[i], believed = _believe_pair(pairs[i], features)
-                state["front"] = _front_of(np.vstack([state["front"], believed]))
+                front = _front_of(np.vstack([state["front"], believed]))
+                state.update(front=front, strips=strips(front, reference))
 
     def _first_objective_prediction(self, gp, features, warping):
         """Mean and standard deviation of the first objective, in its units."""

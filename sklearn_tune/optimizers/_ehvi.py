@@ -14,17 +14,25 @@ log scale, as expected improvement is (:mod:`._acquisition`), so that it
 stays informative where it underflows.
 """
 
-import numpy as np
-from scipy.special import logsumexp
+import math
 
-from ._acquisition import _log1mexp, log_expected_improvement
+import numpy as np
+from scipy.special import ndtr
+
+from ._acquisition import _MIN_STD, _log1mexp, log_expected_improvement
 from ._pareto import non_dominated_rank
 
-__all__ = ["expected_hypervolume_improvement", "log_ehvi_2d"]
+__all__ = ["expected_hypervolume_improvement", "log_ehvi_2d", "strips"]
+
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+# Below this, the expectation formed directly has lost digits (to
+# cancellation within each expected improvement, or to underflow), and is
+# formed again on the log scale.
+_TINY = 1e-100
 
 
-def _strips(front, reference):
-    """Left edges, right edges and floor heights of the strips of a front.
+def strips(front, reference):
+    """Left edges and floor heights of the strips of a front.
 
     The members dominating `reference` sorted by increasing first
     objective are ``x_1 < ... < x_k`` with decreasing second objective
@@ -39,10 +47,7 @@ def _strips(front, reference):
         front = np.unique(front[non_dominated_rank(front) == 1], axis=0)
     order = np.argsort(front[:, 0], kind="stable")
     x, y = front[order, 0], front[order, 1]
-    left = np.r_[reference[0], x]
-    right = np.r_[x, np.inf]
-    floor = np.r_[y, reference[1]]
-    return left, right, floor
+    return np.r_[reference[0], x], np.r_[y, reference[1]]
 
 
 def log_ehvi_2d(mean, std, front, reference, *, return_grad=False):
@@ -74,9 +79,70 @@ def log_ehvi_2d(mean, std, front, reference, *, return_grad=False):
     >>> float(np.exp(value[0])).__round__(6)  # the 0.5 x 0.5 box it adds
     0.25
     """
+    return log_ehvi_of_strips(
+        mean, std, *strips(front, reference), return_grad=return_grad
+    )
+
+
+def log_ehvi_of_strips(mean, std, left, floor, *, return_grad=False):
+    """:func:`log_ehvi_2d` of a front given by its :func:`strips`, for the
+    many scorings of one acquisition search.
+
+    The expectation is formed directly, which costs a third of its
+    logarithmic form, and only the candidates where it is smaller than
+    ``_TINY`` are computed again on the log scale.
+    """
     mean = np.asarray(mean, dtype=float).reshape(-1, 2)
-    std = np.asarray(std, dtype=float).reshape(-1, 2)
-    left, right, floor = _strips(front, reference)
+    std = np.maximum(np.asarray(std, dtype=float).reshape(-1, 2), _MIN_STD)
+    z_left = (mean[:, :1] - left) / std[:, :1]
+    z_floor = (mean[:, 1:] - floor) / std[:, 1:]
+    cdf_left, cdf_floor = ndtr(z_left), ndtr(z_floor)
+    pdf_left = np.exp(-0.5 * z_left**2) / _SQRT_2PI
+    pdf_floor = np.exp(-0.5 * z_floor**2) / _SQRT_2PI
+    psi_left = std[:, :1] * (z_left * cdf_left + pdf_left)
+    psi_floor = std[:, 1:] * (z_floor * cdf_floor + pdf_floor)
+    # The right edges are the next strips' left edges; the last is infinite.
+    width = psi_left - _next(psi_left)
+    ehvi = np.einsum("ij,ij->i", width, psi_floor)
+    small = ~(ehvi > _TINY)
+    with np.errstate(divide="ignore"):
+        value = np.log(ehvi)
+    if not return_grad:
+        if small.any():
+            value[small] = _log_ehvi(
+                mean[small], std[small], left, floor, return_grad=False
+            )
+        return value
+    d_mean = np.column_stack(
+        [
+            np.einsum("ij,ij->i", cdf_left - _next(cdf_left), psi_floor),
+            np.einsum("ij,ij->i", width, cdf_floor),
+        ]
+    )
+    d_std = np.column_stack(
+        [
+            np.einsum("ij,ij->i", pdf_left - _next(pdf_left), psi_floor),
+            np.einsum("ij,ij->i", width, pdf_floor),
+        ]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_mean /= ehvi[:, None]
+        d_std /= ehvi[:, None]
+    if small.any():
+        value[small], d_mean[small], d_std[small] = _log_ehvi(
+            mean[small], std[small], left, floor, return_grad=True
+        )
+    return value, d_mean, d_std
+
+
+def _next(values):
+    """Each strip's value at its right edge: the next strip's at its left
+    edge, and 0 at infinity."""
+    return np.c_[values[:, 1:], np.zeros((len(values), 1))]
+
+
+def _log_ehvi(mean, std, left, floor, *, return_grad=False):
+    """:func:`log_ehvi_of_strips` formed on the log scale throughout."""
     n, k = len(mean), len(left)
     m1, s1 = np.repeat(mean[:, :1], k, axis=1), np.repeat(std[:, :1], k, axis=1)
     m2, s2 = np.repeat(mean[:, 1:], k, axis=1), np.repeat(std[:, 1:], k, axis=1)
@@ -96,7 +162,8 @@ def log_ehvi_2d(mean, std, front, reference, *, return_grad=False):
     log_ratio = np.minimum(lb - la, -1e-12)
     width = la + _log1mexp(log_ratio)
     terms = width + lh
-    value = logsumexp(terms, axis=1)
+    top = terms.max(axis=1)
+    value = top + np.log(np.exp(terms - top[:, None]).sum(axis=1))
     if not return_grad:
         return value
     weights = np.exp(terms - value[:, None])

@@ -76,8 +76,8 @@ def log_ehvi_2d(mean, std, front, reference, *, return_grad=False):
     >>> from sklearn_tune.optimizers._ehvi import log_ehvi_2d
     >>> front = [[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]]
     >>> value = log_ehvi_2d([[2.5, 2.5]], [[1e-9, 1e-9]], front, [0.0, 0.0])
-    >>> float(np.exp(value[0])).__round__(6)  # the 0.5 x 0.5 box it adds
-    0.25
+    >>> round(float(np.exp(value[0])), 6)  # what the front leaves of its box
+    1.25
     """
     return log_ehvi_of_strips(
         mean, std, *strips(front, reference), return_grad=return_grad

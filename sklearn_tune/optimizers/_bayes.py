@@ -37,6 +37,11 @@ _TINY_COST = 1e-12
 # objectives) lies this fraction of each objective's range below its worst
 # value, so that the ends of the front add volume too.
 _REFERENCE_MARGIN = 0.1
+_REFERENCE_FROM = "observed"
+_FRONT_OF_MEANS = True
+_WARP = True
+_IMPROVEMENT_MARGIN = 0.0
+_EHVI_EVERY = 1
 
 
 def default_n_initial_points(subspace):
@@ -424,7 +429,12 @@ class BayesOptimizer(BaseOptimizer):
 
     def _uses_ehvi(self):
         """Whether asks maximise the expected hypervolume improvement."""
-        return self.n_objectives_ == 2
+        if self.n_objectives_ != 2:
+            return False
+        if _EHVI_EVERY == 1:
+            return True
+        self._n_model_asks += 1
+        return self._n_model_asks % 2 == 0
 
     def _ask_ehvi(self, models, n_points, proposals, chosen):
         """Picks of highest expected hypervolume improvement (two objectives).
@@ -440,24 +450,43 @@ class BayesOptimizer(BaseOptimizer):
         Y = self._objective_targets()
         warpings = [OutputWarping(Y[:, j]) for j in range(2)]
         W = np.column_stack([w.transform(Y[:, j]) for j, w in enumerate(warpings)])
+        if not _WARP:
+            W = Y
         front = W.copy()
         pairs = {}
         for model in models:
-            second = self._second_models.get(model.index)
-            if second is None:
-                second = self._second_models[model.index] = _ObjectiveModel(model)
-            model.fit(W[:, 0])
-            second.fit(W[:, 1])
-            pair = (model.gp, second.gp)
-            front[model.history] = np.column_stack([gp.predict(model.X) for gp in pair])
+            if _EHVI_EVERY == 1:
+                second = self._second_models.get(model.index)
+                if second is None:
+                    second = self._second_models[model.index] = _ObjectiveModel(model)
+                model.fit(W[:, 0])
+                second.fit(W[:, 1])
+                pair = (model.gp, second.gp)
+            else:
+                own = self._second_models.get(model.index)
+                if own is None:
+                    own = self._second_models[model.index] = (
+                        _ObjectiveModel(model), _ObjectiveModel(model))
+                own[0].fit(W[:, 0])
+                own[1].fit(W[:, 1])
+                pair = (own[0].gp, own[1].gp)
+            if _FRONT_OF_MEANS:
+                front[model.history] = np.column_stack(
+                    [gp.predict(model.X) for gp in pair]
+                )
             if model.pending:
                 F = np.array(list(model.pending.values()))
                 pair, believed = _believe_pair(pair, F)
                 front = np.vstack([front, believed])
             pairs[model.index] = pair
-        low, span = W.min(axis=0), np.ptp(W, axis=0)
-        reference = low - _REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
         front = _front_of(front)
+        if _REFERENCE_FROM == "front":
+            low, span = front.min(axis=0), np.ptp(front, axis=0)
+        else:
+            low, span = W.min(axis=0), np.ptp(W, axis=0)
+        reference = low - _REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+        margin = _IMPROVEMENT_MARGIN * np.where(span > 0, span, 1.0)
+        front = front + margin
         state = {"front": front, "strips": strips(front, reference)}
 
         def score(pair, F, return_grad=False):
@@ -499,7 +528,7 @@ class BayesOptimizer(BaseOptimizer):
             model = self._models[i]
             features = model.features(row[None, :])
             self._predictions[key] = self._first_objective_prediction(
-                model.gp, features, warpings[0]
+                pairs[i][0], features, warpings[0]
             )
             model.pending[key] = features[0]
             exclude.add(key)

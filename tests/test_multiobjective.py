@@ -299,12 +299,15 @@ def test_bayes_models_cost_objectives_on_a_log_scale():
 
 
 def test_bayes_two_objectives_batches_of_expected_hypervolume_improvement():
-    # Two objectives: a GP per objective, and each pick of a batch believed
-    # at its predicted means joins the front, which moves the next away.
+    # Two objectives: ParEGO's asks alternate with asks of a GP per
+    # objective, where each pick of a batch believed at its predicted means
+    # joins the front, which moves the next away.
     opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+    _front_hypervolume(opt, 13)
+    assert set(opt._objective_models) == {0}
     _front_hypervolume(opt, 14)
     batch = opt.ask(4)
-    assert set(opt._second_models) == {0}
+    assert opt._n_model_asks == 4
     U = np.array([[c[f"x{i}"] for i in range(6)] for c in batch])
     distances = np.linalg.norm(U[:, None] - U[None], axis=2)[np.triu_indices(4, 1)]
     assert distances.min() > 0.05
@@ -317,13 +320,15 @@ def test_bayes_two_objectives_batches_of_expected_hypervolume_improvement():
     batch = three.ask(11)
     three.tell(batch, [[*_zdt1(c), -c["x2"]] for c in batch])
     three.ask(1)
-    assert not three._second_models
+    assert not three._objective_models
 
 
 def test_bayes_first_objective_prediction_of_a_cost():
     opt = BayesOptimizer(ZDT_SPACE, random_state=0)
     opt.set_costs([0])
     batch = opt.ask(11)
+    opt.tell(batch, [[-np.exp(-5 * c["x0"]), _zdt1(c)[1]] for c in batch])
+    batch = opt.ask(1)  # ParEGO's
     opt.tell(batch, [[-np.exp(-5 * c["x0"]), _zdt1(c)[1]] for c in batch])
     batch = opt.ask(2)
     mean, _ = opt.surrogate_predictions(batch)

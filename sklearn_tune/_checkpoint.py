@@ -10,8 +10,9 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 5  # 5: a stack's narrowest layer is a GP feature (optimizers pickle
-# their GP inputs); 4: the GP keeps its inverse factor
+_FORMAT = 6  # 6: BayesOptimizer keeps a GP per objective with two objectives;
+# 5: a stack's narrowest layer is a GP feature (optimizers pickle their GP
+# inputs); 4: the GP keeps its inverse factor
 
 
 def search_fingerprint(search, space):

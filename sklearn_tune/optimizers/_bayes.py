@@ -156,11 +156,18 @@ class BayesOptimizer(BaseOptimizer):
     the simplex half the time, otherwise aimed at a member of the front
     found so far (two objectives) or at one of its gaps (three or more; see
     ``_pareto.parego_weights``), so that successive asks aim at different
-    parts of the Pareto front, spread along it.
-    ``surrogate_mean`` is then that of the scalarisation. Objectives that
-    are minus a positive cost (:meth:`set_costs`: fit and score times)
-    enter the scalarisation as minus their logarithm: they span orders of
-    magnitude with a noise proportional to them, which the log makes even.
+    parts of the Pareto front, spread along it. With two objectives, every
+    other ask instead maximises the expected hypervolume improvement
+    (closed form, on the log scale; ``_ehvi``) of a GP per objective, each
+    warped as a single score is, over the front found so far: ParEGO's
+    weights keep refining every part of the front, and the hypervolume
+    improvement goes where the front is expected to gain most. A batch
+    believes each pick at its predicted means, which join the front.
+    ``surrogate_mean`` is that of the scalarisation on ParEGO's asks and
+    of the first objective on the others. Objectives that are minus a
+    positive cost (:meth:`set_costs`: fit and score times) are modelled as
+    minus their logarithm: they span orders of magnitude with a noise
+    proportional to them, which the log makes even.
 
     Parameters
     ----------
@@ -185,7 +192,8 @@ class BayesOptimizer(BaseOptimizer):
         confidence bound with `kappa`, which looks where the surrogate is
         unsure. With several objectives, "auto" is `acquisition` with no
         margin at every ask: the scalarisation, drawn anew at each ask,
-        already explores.
+        already explores. The asks of the expected hypervolume improvement
+        (two objectives) use neither `acquisition`, `xi` nor `kappa`.
     kappa : float, default=1.96
         Weight of the uncertainty for "ucb" (and for every other ask of
         ``xi="auto"``); larger explores more.

@@ -323,6 +323,24 @@ def test_bayes_two_objectives_batches_of_expected_hypervolume_improvement():
     assert not three._objective_models
 
 
+def test_bayes_two_objectives_over_sub_spaces_in_batches():
+    space = [
+        {"kind": ["a"], "x": Real(0.0, 1.0), "y": Real(0.0, 1.0)},
+        {"kind": ["b"], "x": Real(0.0, 1.0), "n": Integer(0, 6)},
+    ]
+
+    def objectives(c):
+        x, other = c["x"], c.get("y", c.get("n", 0) / 6)
+        return [-x, -(1 + other) * (1 - np.sqrt(x / (1 + other)))]
+
+    opt = BayesOptimizer(space, batch_size=3, random_state=0)
+    while len(opt.scores_) < 30:
+        batch = opt.ask(opt.next_batch_size())
+        assert len({opt.space.key(c) for c in batch}) == len(batch)
+        opt.tell(batch, [objectives(c) for c in batch])
+    assert set(opt._objective_models) == {0, 1}
+
+
 def test_bayes_first_objective_prediction_of_a_cost():
     opt = BayesOptimizer(ZDT_SPACE, random_state=0)
     opt.set_costs([0])

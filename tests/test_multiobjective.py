@@ -323,6 +323,25 @@ def test_bayes_two_objectives_batches_of_expected_hypervolume_improvement():
     assert not three._objective_models
 
 
+def test_bayes_two_objectives_space_the_hyperparameter_refits():
+    # Past 50 points, each GP of two objectives (ParEGO's and one per
+    # objective) re-optimises its hyperparameters only once its points grew
+    # by a third since it last did.
+    opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+    optimized = {}
+    while len(opt.scores_) < 100:
+        batch = opt.ask(1)
+        opt.tell(batch, [_zdt1(c) for c in batch])
+        models = [opt._models[0], *opt._objective_models.get(0, ())]
+        for i, model in enumerate(models):
+            optimized.setdefault(i, set()).add(model.n_optimized)
+    assert len(optimized) == 3
+    for counts in optimized.values():
+        late = sorted(n for n in counts if n > 50)
+        assert len(late) >= 2
+        assert all(b - a >= int(0.34 * a) for a, b in zip(late, late[1:]))
+
+
 def test_bayes_two_objectives_over_sub_spaces_in_batches():
     space = [
         {"kind": ["a"], "x": Real(0.0, 1.0), "y": Real(0.0, 1.0)},

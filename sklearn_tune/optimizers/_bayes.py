@@ -59,8 +59,8 @@ _IMPROVEMENT_MARGIN = 1e-3
 # The median hypervolumes of design seeds 100-109 at 60 and 150
 # evaluations (ZDT1, ZDT2, the L1 logistic and HGB problems of
 # benchmarks/bench_multiobjective.py) moved by less than 0.1%, but HGB's
-# at 60 (+0.7%, its fit times measured on a shared machine). A wait of a
-# fifth from the start cost HGB 1.4% at 60.
+# at 60 (+0.7%, its fit times measured on a shared machine). Waits from
+# the start (a fifth for ParEGO's GP) cost HGB 1.4% at 60.
 _REFIT_GROWTH = 0.34
 
 

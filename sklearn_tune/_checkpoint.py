@@ -10,7 +10,8 @@ import joblib
 from sklearn.base import clone
 
 # Bumped when the layout of the saved state changes.
-_FORMAT = 6  # 6: the GP reads a stack through Layers.summary; 5: a stack's
+_FORMAT = 6  # 6: the GP reads a stack through Layers.summary, and
+# BayesOptimizer keeps a GP per objective with two objectives; 5: a stack's
 # narrowest layer is a GP feature (optimizers pickle their GP inputs); 4: the
 # GP keeps its inverse factor
 

@@ -280,20 +280,97 @@ def test_bayes_auto_acquisition_refines_at_every_ask_with_several_objectives():
 
 def test_bayes_models_cost_objectives_on_a_log_scale():
     # Told as minus a cost, an objective modelled on the log scale scores
-    # the same whatever power of the cost is told: the scalarisation
-    # rescales each objective to [0, 1] and a power is a factor of the log.
+    # the same whatever power of the cost is told: the scalarisation of
+    # three objectives rescales each to [0, 1] and a power is a factor of
+    # the log.
     rng = np.random.default_rng(0)
     accuracy, cost = rng.uniform(size=12), rng.uniform(0.01, 10.0, size=12)
+    other = rng.uniform(size=12)
 
     def targets(power, costs):
         opt = BayesOptimizer(ZDT_SPACE, random_state=0)
         opt.set_costs(costs)
         batch = opt.ask(12)
-        opt.tell(batch, np.column_stack([accuracy, -cost**power]))
+        opt.tell(batch, np.column_stack([accuracy, -cost**power, other]))
         return opt._model_targets()
 
     assert np.allclose(targets(1, [1]), targets(3, [1]))
     assert not np.allclose(targets(1, []), targets(3, []))
+
+
+def test_bayes_two_objectives_batches_of_expected_hypervolume_improvement():
+    # Two objectives: ParEGO's asks alternate with asks of a GP per
+    # objective, where each pick of a batch believed at its predicted means
+    # joins the front, which moves the next away.
+    opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+    _front_hypervolume(opt, 13)
+    assert set(opt._objective_models) == {0}
+    _front_hypervolume(opt, 14)
+    batch = opt.ask(4)
+    assert opt._n_model_asks == 4
+    U = np.array([[c[f"x{i}"] for i in range(6)] for c in batch])
+    distances = np.linalg.norm(U[:, None] - U[None], axis=2)[np.triu_indices(4, 1)]
+    assert distances.min() > 0.05
+    # surrogate_mean is the first objective's prediction, in its units.
+    mean, std = opt.surrogate_predictions(batch)
+    assert np.all(std > 0)
+    assert np.allclose(mean, [_zdt1(c)[0] for c in batch], atol=0.3)
+    # Three objectives keep ParEGO's single GP.
+    three = BayesOptimizer(ZDT_SPACE, random_state=0)
+    batch = three.ask(11)
+    three.tell(batch, [[*_zdt1(c), -c["x2"]] for c in batch])
+    three.ask(1)
+    assert not three._objective_models
+
+
+def test_bayes_two_objectives_space_the_hyperparameter_refits():
+    # Past 50 points, each GP of two objectives (ParEGO's and one per
+    # objective) re-optimises its hyperparameters only once its points grew
+    # by a third since it last did.
+    opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+    optimized = {}
+    while len(opt.scores_) < 100:
+        batch = opt.ask(1)
+        opt.tell(batch, [_zdt1(c) for c in batch])
+        models = [opt._models[0], *opt._objective_models.get(0, ())]
+        for i, model in enumerate(models):
+            optimized.setdefault(i, set()).add(model.n_optimized)
+    assert len(optimized) == 3
+    for counts in optimized.values():
+        late = sorted(n for n in counts if n > 50)
+        assert len(late) >= 2
+        assert all(b - a >= int(0.34 * a) for a, b in zip(late, late[1:]))
+
+
+def test_bayes_two_objectives_over_sub_spaces_in_batches():
+    space = [
+        {"kind": ["a"], "x": Real(0.0, 1.0), "y": Real(0.0, 1.0)},
+        {"kind": ["b"], "x": Real(0.0, 1.0), "n": Integer(0, 6)},
+    ]
+
+    def objectives(c):
+        x, other = c["x"], c.get("y", c.get("n", 0) / 6)
+        return [-x, -(1 + other) * (1 - np.sqrt(x / (1 + other)))]
+
+    opt = BayesOptimizer(space, batch_size=3, random_state=0)
+    while len(opt.scores_) < 30:
+        batch = opt.ask(opt.next_batch_size())
+        assert len({opt.space.key(c) for c in batch}) == len(batch)
+        opt.tell(batch, [objectives(c) for c in batch])
+    assert set(opt._objective_models) == {0, 1}
+
+
+def test_bayes_first_objective_prediction_of_a_cost():
+    opt = BayesOptimizer(ZDT_SPACE, random_state=0)
+    opt.set_costs([0])
+    batch = opt.ask(11)
+    opt.tell(batch, [[-np.exp(-5 * c["x0"]), _zdt1(c)[1]] for c in batch])
+    batch = opt.ask(1)  # ParEGO's
+    opt.tell(batch, [[-np.exp(-5 * c["x0"]), _zdt1(c)[1]] for c in batch])
+    batch = opt.ask(2)
+    mean, _ = opt.surrogate_predictions(batch)
+    assert np.all(mean < 0)
+    assert np.allclose(mean, [-np.exp(-5 * c["x0"]) for c in batch], rtol=0.5)
 
 
 def test_search_says_which_objectives_are_costs():

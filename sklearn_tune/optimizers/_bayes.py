@@ -424,6 +424,26 @@ class BayesOptimizer(BaseOptimizer):
             gps[model.index] = gp
         score = self._scorer(scores, best, *self._next_acquisition())
 
+        def predict(i, features):
+            mean, std = self._models[i].gp.predict(features, return_std=True)
+            mean, slope = warping.inverse(mean)
+            return float(mean[0]), float(std[0] / slope[0])
+
+        def believe(i, features):
+            gps[i] = _believe(gps[i], features, best)
+
+        self._pick(models, gps, score, n_points, proposals, chosen, predict, believe)
+
+    def _pick(self, models, surrogates, score, n_points, proposals, chosen,
+              predict, believe):
+        """Add to `proposals`, one at a time, the best proposal of any
+        sub-space until there are `n_points`.
+
+        `surrogates` maps a sub-space to what its acquisition `score`
+        reads; `predict(i, features)` is the prediction kept for a pick in
+        sub-space `i`, and `believe(i, features)` conditions its
+        surrogates on the pick before the next one.
+        """
         cache = {}
         searched = set()
         exclude = self._seen | chosen
@@ -432,7 +452,7 @@ class BayesOptimizer(BaseOptimizer):
                 if model.index not in cache:
                     cache[model.index] = model.propose(
                         self.space,
-                        gps[model.index],
+                        surrogates[model.index],
                         score,
                         self._rng,
                         exclude,
@@ -446,15 +466,13 @@ class BayesOptimizer(BaseOptimizer):
             _, row, candidate, key = cache.pop(i)
             model = self._models[i]
             features = model.features(row[None, :])
-            mean, std = model.gp.predict(features, return_std=True)
-            mean, slope = warping.inverse(mean)
-            self._predictions[key] = (float(mean[0]), float(std[0] / slope[0]))
+            self._predictions[key] = predict(i, features)
             model.pending[key] = features[0]
             exclude.add(key)
             chosen.add(key)
             proposals.append((i, candidate))
             if len(proposals) < n_points:
-                gps[i] = _believe(gps[i], features, best)
+                believe(i, features)
 
     def _model_targets(self):
         """What the surrogate models at this ask: the imputed scores, or with
@@ -533,39 +551,15 @@ class BayesOptimizer(BaseOptimizer):
             )
             return values, grad
 
-        cache = {}
-        searched = set()
-        exclude = self._seen | chosen
-        while len(proposals) < n_points:
-            for model in models:
-                if model.index not in cache:
-                    cache[model.index] = model.propose(
-                        self.space,
-                        pairs[model.index],
-                        score,
-                        self._rng,
-                        exclude,
-                        again=model.index in searched,
-                    )
-                    searched.add(model.index)
-            options = [(p[0], i) for i, p in cache.items() if p is not None]
-            if not options:
-                return
-            _, i = max(options, key=lambda o: (o[0], -o[1]))
-            _, row, candidate, key = cache.pop(i)
-            model = self._models[i]
-            features = model.features(row[None, :])
-            self._predictions[key] = self._first_objective_prediction(
-                pairs[i][0], features, warpings[0]
-            )
-            model.pending[key] = features[0]
-            exclude.add(key)
-            chosen.add(key)
-            proposals.append((i, candidate))
-            if len(proposals) < n_points:
-                pairs[i], believed = _believe_pair(pairs[i], features)
-                front = _front_of(np.vstack([state["front"], believed]))
-                state.update(front=front, strips=strips(front + margin, reference))
+        def predict(i, features):
+            return self._first_objective_prediction(pairs[i][0], features, warpings[0])
+
+        def believe(i, features):
+            pairs[i], believed = _believe_pair(pairs[i], features)
+            front = _front_of(np.vstack([state["front"], believed]))
+            state.update(front=front, strips=strips(front + margin, reference))
+
+        self._pick(models, pairs, score, n_points, proposals, chosen, predict, believe)
 
     def _first_objective_prediction(self, gp, features, warping):
         """Mean and standard deviation of the first objective, in its units."""

@@ -22,7 +22,7 @@ from scipy.special import ndtr
 from ._acquisition import _MIN_STD, _log1mexp, log_expected_improvement
 from ._pareto import non_dominated_rank
 
-__all__ = ["expected_hypervolume_improvement", "log_ehvi_2d", "strips"]
+__all__ = ["log_ehvi_2d", "log_ehvi_of_strips", "strips"]
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 # Below this, the expectation formed directly has lost digits (to
@@ -182,20 +182,3 @@ def _log_ehvi(mean, std, left, floor, *, return_grad=False):
         [(weights * d_width_std).sum(axis=1), (weights * gh_std).sum(axis=1)]
     )
     return value, d_mean, d_std
-
-
-def expected_hypervolume_improvement(mean, std, front, reference):
-    """Expected hypervolume improvement of two objectives (maximised).
-
-    See :func:`log_ehvi_2d` for the parameters; this is its exponential,
-    which underflows to 0 far from the front.
-
-    Examples
-    --------
-    >>> from sklearn_tune.optimizers._ehvi import expected_hypervolume_improvement
-    >>> expected_hypervolume_improvement(
-    ...     [[0.5, 0.5], [2.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]], [[1.0, 1.0]], [0, 0]
-    ... ).tolist()
-    [0.0, 3.0]
-    """
-    return np.exp(log_ehvi_2d(mean, std, front, reference))
